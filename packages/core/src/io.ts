@@ -1,0 +1,77 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join, basename } from "node:path";
+import type { Readable, Writable } from "node:stream";
+
+/** The process's streams and environment, injectable so tests drive CLIs in-process. */
+export interface Io {
+  stdin: Readable & { isTTY?: boolean };
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** The real process streams. */
+export function processIo(): Io {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}
+
+/** Reads a whole stream as UTF-8 text. */
+export async function readAll(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Serialises a document the way every sweval tool prints it: 2-space JSON and a final newline. */
+export function renderJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** One document per line, for streams of several plans. */
+export function renderJsonLines(values: readonly unknown[]): string {
+  return values.map((value) => `${JSON.stringify(value)}\n`).join("");
+}
+
+/**
+ * Writes a file through a temporary name in the same directory and a rename, so a reader never
+ * sees half a file and a crash leaves the old one in place.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  try {
+    await writeFile(temporary, data, mode === undefined ? undefined : { mode });
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** Logger for people: everything goes to stderr, stdout stays data. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  debug(message: string): void;
+}
+
+export type LogLevel = "silent" | "error" | "warn" | "info" | "debug";
+
+const levelRank: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
+
+/** A logger writing `tool: warning: …` lines to the given stream. */
+export function createLogger(tool: string, stream: Writable, level: LogLevel = "info"): Logger {
+  const rank = levelRank[level];
+  const write = (at: LogLevel, prefix: string, message: string) => {
+    if (levelRank[at] <= rank) stream.write(`${tool}: ${prefix}${message}\n`);
+  };
+  return {
+    error: (message) => write("error", "error: ", message),
+    warn: (message) => write("warn", "warning: ", message),
+    info: (message) => write("info", "", message),
+    debug: (message) => write("debug", "debug: ", message),
+  };
+}

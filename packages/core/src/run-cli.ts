@@ -1,0 +1,43 @@
+import { isSwevalError, ExitCode } from "./errors.js";
+import type { Io } from "./io.js";
+
+/** The subset of commander's Command that runCli needs; keeps commander out of core's dependencies. */
+export interface CommandLike {
+  exitOverride(): unknown;
+  configureOutput(output: { writeOut(text: string): void; writeErr(text: string): void }): unknown;
+  parseAsync(argv: readonly string[], options: { from: "user" }): Promise<unknown>;
+}
+
+/**
+ * Runs a commander program and maps every outcome to an exit code: 0 for help and version, 2 for
+ * usage errors and InputError, 1 for WorkError and for bugs (which also print their stack).
+ */
+export async function runCli(tool: string, program: CommandLike, argv: readonly string[], io: Io): Promise<number> {
+  program.exitOverride();
+  program.configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return ExitCode.ok;
+  } catch (error) {
+    return reportError(tool, error, io);
+  }
+}
+
+/** Prints an error for a person and returns the exit code it deserves. */
+export function reportError(tool: string, error: unknown, io: Pick<Io, "stderr" | "env" | "cwd">): number {
+  const commanderCode = (error as { code?: unknown })?.code;
+  if (typeof commanderCode === "string" && commanderCode.startsWith("commander.")) {
+    if (["commander.helpDisplayed", "commander.help", "commander.version"].includes(commanderCode)) return ExitCode.ok;
+    // commander has already printed its own message.
+    return ExitCode.badInput;
+  }
+  if (isSwevalError(error)) {
+    io.stderr.write(`${tool}: error: ${error.message}\n`);
+    if (error.hint) io.stderr.write(`${tool}: hint: ${error.hint}\n`);
+    if (io.env.SWEVAL_DEBUG && error.stack) io.stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  io.stderr.write(`${tool}: internal error (a bug; please report it with the lines below)\n${stack.replaceAll(io.cwd, "<cwd>")}\n`);
+  return ExitCode.workFailed;
+}

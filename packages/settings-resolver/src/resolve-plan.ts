@@ -1,0 +1,487 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { InputError, didYouMean } from "@sweval/core";
+import { locateInputs, readClusterProfile } from "./locate-inputs.js";
+import { detectModelMetadata, type ModelMetadata } from "./model-metadata.js";
+import { findProfile, type ModelSettingsProfile } from "./model-settings.js";
+import { PROVIDER_TABLE, validateModelId, validateSettingName, type Provider } from "./providers.js";
+import { decideParser } from "./reasoning.js";
+import {
+  GENERATION_PARAMS,
+  PLAN_KIND,
+  PLAN_VERSION,
+  SUPPORTED_PARAMS,
+  type ClusterProfile,
+  type Plan,
+  type PlanTask,
+  type ResolvedValue,
+  type SupportedParam,
+} from "./schema.js";
+import { readTaskSettings, type TaskSettings, type TaskSettingsRow } from "./task-settings.js";
+import { parseWalltime, readTasksRuntime, type TaskRuntimeRow, type TasksRuntime } from "./tasks-runtime.js";
+
+export interface ResolvePlanOptions {
+  /** Hugging Face model id `<org>/<name>` (`openai/<name>` for openai). */
+  model: string;
+  /** A local model directory to read config.json/tokenizer files from instead of the HF cache. */
+  modelPath?: string | null;
+  /** @default "vllm" */
+  provider?: Provider;
+  /** Cluster profile name (conf/clusters/NAME.yaml) or path. @default "local" */
+  cluster?: string;
+  /** @default the profile's defaultNodeKind */
+  nodeKind?: string | null;
+  /** Setting name in the model's custom settings YAML; null for none. @default null */
+  customSettings?: string | null;
+  /** Task keys, globs like `ja_*`, or `all`. @default ["all"] */
+  tasks?: string[];
+  /** @default "model-first" */
+  mergeStrategy?: "model-first" | "task-first";
+  /** Passed to lighteval --max-samples (debug). @default null */
+  maxSamples?: number | null;
+  /** Where conf/ and generation_settings/ are looked up. @default cwd */
+  root?: string;
+  /** The legacy REPO_PATH that results/ and lighteval/outputs/ live under. @default env.REPO_PATH ?? root */
+  repoPath?: string | null;
+  tasksRuntime?: string | null;
+  taskSettings?: string | null;
+  customModelSettingsDir?: string | null;
+  /** Never download model files from the Hub. @default false */
+  offline?: boolean;
+  /** Turn the manual's "check with a person" warnings into errors. @default false */
+  strict?: boolean;
+  /** @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** @default process.cwd() */
+  cwd?: string;
+  fetch?: typeof globalThis.fetch;
+}
+
+const GENERATOR = { name: "@sweval/settings-resolver", version: readOwnVersion() };
+
+/** Resolves one model × tasks into a sweval/plan: every value with the layer that set it. */
+export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const root = resolve(cwd, options.root ?? env.SWEVAL_ROOT ?? ".");
+  const provider = options.provider ?? "vllm";
+  if (!PROVIDER_TABLE[provider]) {
+    throw new InputError(`unknown provider "${provider}"${didYouMean(provider, Object.keys(PROVIDER_TABLE))}`, { code: "E_PROVIDER", field: "--provider" });
+  }
+  const providerInfo = PROVIDER_TABLE[provider];
+  const { org, name } = validateModelId(options.model, provider);
+  const customName = options.customSettings || null;
+  if (customName) validateSettingName(customName);
+
+  const { profile: cluster, path: clusterPath } = await readClusterProfile(options.cluster ?? "local", root);
+  const nodeKindName = resolveNodeKindName(options.nodeKind ?? cluster.defaultNodeKind, cluster, clusterPath);
+  const nodeKind = cluster.nodeKinds[nodeKindName];
+  if (!nodeKind) throw new Error("unreachable: node kind checked above");
+  checkProviderNode(provider, nodeKindName, nodeKind.gpus, clusterPath);
+
+  const inputs = locateInputs({ root, ...pickDefined(options, ["tasksRuntime", "taskSettings", "customModelSettingsDir"]) });
+  const [tasksRuntime, taskSettings] = await Promise.all([readTasksRuntime(inputs.tasksRuntime), readTaskSettings(inputs.taskSettings)]);
+  const warnings: string[] = [];
+  let profile: ModelSettingsProfile | null = null;
+  if (customName) {
+    const found = await findProfile({ dir: inputs.customModelSettingsDir, modelId: options.model, setting: customName });
+    profile = found.profile;
+    warnings.push(...found.warnings);
+  }
+
+  const metadata: ModelMetadata =
+    provider === "vllm"
+      ? await detectModelMetadata({ modelId: options.model, modelPath: options.modelPath, env, offline: options.offline, fetch: options.fetch })
+      : notApplicableMetadata();
+  if (provider === "vllm" && metadata.maxModelLength.source.layer === "deferred") {
+    warnings.push(`model files not available (${metadata.notes.join("; ")}): max model length and think tag will be detected by the runner at job start`);
+  }
+
+  const keys = selectTasks(options.tasks ?? ["all"], tasksRuntime);
+  const repoPath = resolve(cwd, options.repoPath ?? env.REPO_PATH ?? root);
+  const litellmModel = providerInfo.litellmModel(options.model);
+  const customSubdir = customName ? `/${customName}` : "";
+  const resultsDir = `${repoPath}/results/${providerInfo.resultsSubdir}${options.model}${customSubdir}`;
+  const rawOutputDir = `${repoPath}/lighteval/outputs`;
+  const rawResultsDir = `${rawOutputDir}/results/${litellmModel}${customSubdir}`;
+  const mergeStrategy = options.mergeStrategy ?? "model-first";
+
+  const tasks = keys.map((key) => {
+    const row = tasksRuntime.byKey.get(key);
+    if (!row) throw new Error(`unreachable: task ${key} selected but missing`);
+    return resolveTask({
+      row,
+      tasksRuntime,
+      taskSettings,
+      profile,
+      mergeStrategy,
+      metadata,
+      provider,
+      nodeKindColumn: nodeKind.walltimeColumn,
+      maxWalltime: nodeKind.maxWalltime,
+      resultsDir,
+      rawResultsDir,
+      warnings,
+    });
+  });
+
+  addThinkingSwitchWarning(metadata, tasks, warnings);
+  if (options.strict) {
+    const strictProblems = warnings.filter((w) => w.startsWith("check:"));
+    if (strictProblems.length > 0) {
+      throw new InputError(`${strictProblems[0]}${strictProblems.length > 1 ? ` (and ${strictProblems.length - 1} more)` : ""}`, {
+        code: "E_STRICT",
+        hint: "drop --strict to accept these as warnings",
+      });
+    }
+  }
+
+  const plan: Plan = {
+    kind: PLAN_KIND,
+    version: PLAN_VERSION,
+    generator: GENERATOR,
+    model: { id: options.model, org, name, path: options.modelPath ? resolve(cwd, options.modelPath) : null },
+    provider,
+    litellmModel,
+    apiBase: providerInfo.apiBase,
+    apiKeyEnv: providerInfo.apiKeyEnv,
+    cluster: { name: cluster.name, scheduler: cluster.scheduler, profilePath: clusterPath },
+    nodeKind: { name: nodeKindName, gpus: nodeKind.gpus, walltimeColumn: nodeKind.walltimeColumn },
+    customSettings: profile ? { name: profile.name, path: profile.file, version: profile.version } : null,
+    mergeStrategy,
+    maxSamples: options.maxSamples ?? null,
+    modelMetadata: {
+      maxModelLength: metadata.maxModelLength,
+      hasThinkTag: metadata.hasThinkTag,
+      chatTemplateThinkingSwitch: metadata.chatTemplateThinkingSwitch,
+    },
+    inputs,
+    paths: {
+      repoPath,
+      resultsDir,
+      rawOutputDir,
+      rawResultsDir,
+      rawDetailsDir: `${rawOutputDir}/details/${litellmModel}${customSubdir}`,
+      outputSubdir: customSubdir,
+      aggregatedResults: `${resultsDir}/aggregated_results.json`,
+    },
+    fingerprint: "",
+    warnings,
+    tasks,
+  };
+  plan.fingerprint = fingerprintPlan(plan);
+  return plan;
+}
+
+/** A request for one model in a multi-model call. */
+export interface ModelRequest {
+  model: string;
+  nodeKind?: string | null;
+  customSettings?: string | null;
+}
+
+/** Resolves several models with shared options; one plan per model, in order. */
+export async function resolvePlans(models: ModelRequest[], options: Omit<ResolvePlanOptions, "model">): Promise<Plan[]> {
+  const plans: Plan[] = [];
+  for (const request of models) {
+    plans.push(
+      await resolvePlan({
+        ...options,
+        model: request.model,
+        nodeKind: request.nodeKind ?? options.nodeKind,
+        customSettings: request.customSettings === undefined ? options.customSettings : request.customSettings,
+      }),
+    );
+  }
+  return plans;
+}
+
+/**
+ * Reads V5's generation_settings.json: `{ "<hf id>": { "node_kind": "rt_HG", "custom_settings"?: "<name>" } }`.
+ */
+export function parseModelsFile(text: string, file: string): ModelRequest[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`malformed JSON: ${(error as Error).message}`, { code: "E_JSON", file, cause: error });
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new InputError("expected an object of model id → { node_kind, custom_settings? }", { code: "E_SCHEMA", file });
+  }
+  return Object.entries(raw as Record<string, unknown>).map(([model, value]) => {
+    const entry = (value ?? {}) as Record<string, unknown>;
+    if (typeof entry !== "object" || (entry.node_kind !== undefined && typeof entry.node_kind !== "string")) {
+      throw new InputError("expected { node_kind: string, custom_settings?: string }", { code: "E_SCHEMA", file, field: model });
+    }
+    const custom = entry.custom_settings;
+    return {
+      model,
+      nodeKind: (entry.node_kind as string | undefined) ?? null,
+      customSettings: typeof custom === "string" && custom !== "" ? custom : undefined,
+    };
+  });
+}
+
+/** sha256 over the settings that decide what an evaluation does, independent of paths and machines. */
+export function fingerprintPlan(plan: Plan): string {
+  const essence = {
+    model: plan.model.id,
+    provider: plan.provider,
+    customSettings: plan.customSettings ? { name: plan.customSettings.name, version: plan.customSettings.version } : null,
+    mergeStrategy: plan.mergeStrategy,
+    maxSamples: plan.maxSamples,
+    tasks: plan.tasks.map((task) => ({
+      key: task.key,
+      lightevalTask: task.lightevalTask,
+      systemMessage: task.systemMessage.value,
+      maxModelLength: task.maxModelLength.value,
+      vllmUseV1: task.vllmUseV1.value,
+      parser: [task.parserRouting.vllmParser, task.parserRouting.lightevalParser],
+      generation: Object.entries(task.generation).map(([k, v]) => [k, v.literal ?? v.value]),
+    })),
+  };
+  return createHash("sha256").update(JSON.stringify(essence)).digest("hex").slice(0, 16);
+}
+
+// --- internal ---
+
+interface ResolveTaskContext {
+  row: TaskRuntimeRow;
+  tasksRuntime: TasksRuntime;
+  taskSettings: TaskSettings;
+  profile: ModelSettingsProfile | null;
+  mergeStrategy: "model-first" | "task-first";
+  metadata: ModelMetadata;
+  provider: Provider;
+  nodeKindColumn: "hrt_q" | "hrt_f" | "wlt_HG" | "wlt_HF";
+  maxWalltime: string | undefined;
+  resultsDir: string;
+  rawResultsDir: string;
+  warnings: string[];
+}
+
+function resolveTask(context: ResolveTaskContext): PlanTask {
+  const { row, taskSettings, profile, mergeStrategy, metadata, provider } = context;
+  const settingsRow = taskSettings.byKey.get(row.script);
+  if (!settingsRow) {
+    throw new InputError(`no row for lighteval task "${row.script}" (tasks_runtime key ${row.key})${didYouMean(row.script, taskSettings.byKey.keys())}`, {
+      code: "E_NO_TASK_SETTINGS",
+      file: taskSettings.file,
+      field: "key",
+      hint: `add a line like ${row.script},"temperature=0.0" (the manual's default for a new task)`,
+    });
+  }
+  const merged = mergeParams(settingsRow, taskSettings.file, profile, mergeStrategy);
+  const [lang = "", ...rest] = row.key.split("_");
+  const walltime = resolveWalltime(context);
+  const parserValue = merged.reasoning_parser;
+  const decision = decideParser({
+    parser: parserValue ? String(parserValue.value) : null,
+    hasThinkTag: typeof metadata.hasThinkTag.value === "boolean" ? metadata.hasThinkTag.value : null,
+    provider,
+    at: locationOf(parserValue, "reasoning_parser"),
+  });
+  if (decision.warning) context.warnings.push(`${row.key}: ${decision.warning}`);
+  checkTemperature(row, settingsRow, merged.temperature, context.warnings);
+
+  const generation: Record<string, ResolvedValue> = {};
+  for (const param of GENERATION_PARAMS) {
+    const value = merged[param];
+    if (value) generation[param] = value;
+  }
+  const logDir = `${context.resultsDir}/${row.resultDir}`;
+  return {
+    key: row.key,
+    lang,
+    task: rest.join("_"),
+    lightevalTask: row.script,
+    taskDef: `swallow|${row.script}|0|0`,
+    framework: row.framework,
+    resultDir: row.resultDir,
+    logDir,
+    modelConfigPath: `${context.rawResultsDir}/model_config_${row.script}.yaml`,
+    walltime,
+    systemMessage: merged.system_message ?? { value: "", literal: "", source: { layer: "default" } },
+    maxModelLength: resolveMaxModelLength(merged.max_model_length, metadata, provider),
+    vllmUseV1: merged.vllm_use_v1 ?? { value: 1, literal: "1", source: { layer: "default" } },
+    reasoningParser: parserValue ?? { value: null, literal: "", source: { layer: "default" } },
+    generation,
+    parserRouting: {
+      parser: decision.parser,
+      vllmParser: decision.vllmParser,
+      lightevalParser: decision.lightevalParser,
+      decision: decision.decision,
+      checkAtJobStart: decision.checkAtJobStart,
+    },
+  };
+}
+
+/** For each param, the first non-null of (primary, secondary): model-first = (profile, task row). */
+function mergeParams(
+  row: TaskSettingsRow,
+  file: string,
+  profile: ModelSettingsProfile | null,
+  strategy: "model-first" | "task-first",
+): Partial<Record<SupportedParam, ResolvedValue>> {
+  const merged: Partial<Record<SupportedParam, ResolvedValue>> = {};
+  for (const param of SUPPORTED_PARAMS) {
+    const fromProfile: ResolvedValue | undefined = profile?.values[param] && {
+      value: profile.values[param].value,
+      literal: profile.values[param].literal,
+      source: { layer: "profile", file: profile.file, setting: profile.name, line: profile.values[param].line },
+    };
+    const raw = row.params.get(param);
+    const fromTask: ResolvedValue | undefined =
+      raw === undefined ? undefined : { value: typedValue(raw), literal: raw, source: { layer: "task_settings", file, key: row.key, line: row.line } };
+    const value = strategy === "model-first" ? (fromProfile ?? fromTask) : (fromTask ?? fromProfile);
+    if (value) merged[param] = value;
+  }
+  return merged;
+}
+
+/** CSV values are strings that YAML re-types downstream; the plan carries the typed value too. */
+function typedValue(raw: string): string | number {
+  return /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw) ? Number(raw) : raw;
+}
+
+function resolveMaxModelLength(manual: ResolvedValue | undefined, metadata: ModelMetadata, provider: Provider): ResolvedValue {
+  if (manual && manual.value !== -1) return manual;
+  if (provider !== "vllm") return { value: -1, literal: "-1", source: { layer: "default", note: "no server is started for API providers" } };
+  const detected = metadata.maxModelLength;
+  return { ...detected, literal: detected.value === null ? undefined : String(detected.value) };
+}
+
+function resolveWalltime(context: ResolveTaskContext): PlanTask["walltime"] {
+  const { row, tasksRuntime, nodeKindColumn } = context;
+  const value = row.walltimes[nodeKindColumn];
+  if (!value) {
+    throw new InputError(`no "${nodeKindColumn}" column for ${row.key}; this node kind needs it (the 6-column form only has hrt_q,hrt_f)`, {
+      code: "E_NO_WALLTIME",
+      file: tasksRuntime.file,
+      line: row.line,
+      field: nodeKindColumn,
+    });
+  }
+  const seconds = parseWalltime(value, { file: tasksRuntime.file, line: row.line, field: nodeKindColumn });
+  if (context.maxWalltime && seconds > parseWalltime(context.maxWalltime)) {
+    context.warnings.push(`${row.key}: walltime ${value} is over the node kind's limit ${context.maxWalltime}; the scheduler will refuse it`);
+  }
+  return { value, seconds, source: { layer: "tasks_runtime", file: tasksRuntime.file, key: row.key, column: nodeKindColumn, line: row.line } };
+}
+
+/** The manual: a profile that changes temperature should only meet tasks whose default temperature is 0. */
+function checkTemperature(row: TaskRuntimeRow, settingsRow: TaskSettingsRow, temperature: ResolvedValue | undefined, warnings: string[]) {
+  if (!temperature || temperature.source.layer !== "profile") return;
+  const taskDefault = settingsRow.params.get("temperature");
+  if (taskDefault !== undefined && Number(taskDefault) === 0) return;
+  const why = taskDefault === undefined ? "the task uses its own temperatures (e.g. MT-Bench per category)" : `the task's default is ${taskDefault}`;
+  warnings.push(
+    `check: ${row.key}: profile "${temperature.source.setting}" sets temperature=${temperature.literal} but ${why}; the manual says such profiles are for temperature-0 tasks only (${temperature.source.file}:${temperature.source.line})`,
+  );
+}
+
+function addThinkingSwitchWarning(metadata: ModelMetadata, tasks: PlanTask[], warnings: string[]) {
+  if (metadata.chatTemplateThinkingSwitch.value !== true) return;
+  const unset = tasks.filter((t) => t.parserRouting.parser === null && !t.generation.reasoning_effort);
+  if (unset.length === 0) return;
+  const file = metadata.chatTemplateThinkingSwitch.source.layer === "auto-detected" ? metadata.chatTemplateThinkingSwitch.source.file : "";
+  warnings.push(
+    `check: the chat template has a thinking switch (${file}) but no reasoning setting is given for ${unset.length} task(s); confirm with the requester whether thinking should be on`,
+  );
+}
+
+function selectTasks(selectors: string[], tasksRuntime: TasksRuntime): string[] {
+  const all = [...tasksRuntime.byKey.keys()];
+  const selected: string[] = [];
+  const add = (key: string) => {
+    if (!selected.includes(key)) selected.push(key);
+  };
+  for (const selector of selectors.flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean)) {
+    if (selector === "all") {
+      all.forEach(add);
+    } else if (selector.includes("*")) {
+      const pattern = new RegExp(`^${selector.split("*").map(escapeRegExp).join(".*")}$`);
+      const matches = all.filter((key) => pattern.test(key));
+      if (matches.length === 0) throw new InputError(`no task matches "${selector}"`, { code: "E_UNKNOWN_TASK", file: tasksRuntime.file, field: "--tasks" });
+      matches.forEach(add);
+    } else if (tasksRuntime.byKey.has(selector)) {
+      add(selector);
+    } else {
+      throw new InputError(`unknown task "${selector}"${didYouMean(selector, all)}`, {
+        code: "E_UNKNOWN_TASK",
+        file: tasksRuntime.file,
+        field: "--tasks",
+        hint: "task keys are <lang>_<task> as in the key column; `all` selects every row",
+      });
+    }
+  }
+  if (selected.length === 0) throw new InputError("no tasks selected", { code: "E_UNKNOWN_TASK", field: "--tasks" });
+  return selected;
+}
+
+function resolveNodeKindName(requested: string, cluster: ClusterProfile, clusterPath: string): string {
+  if (cluster.nodeKinds[requested]) return requested;
+  const alias = cluster.nodeKindAliases[requested];
+  if (alias && cluster.nodeKinds[alias]) return alias;
+  throw new InputError(`unknown node kind "${requested}" for cluster ${cluster.name}${didYouMean(requested, Object.keys(cluster.nodeKinds))}`, {
+    code: "E_NODE_KIND",
+    file: clusterPath,
+    field: "--node-kind",
+    hint: `available: ${Object.keys(cluster.nodeKinds).join(", ")}`,
+  });
+}
+
+function checkProviderNode(provider: Provider, nodeKind: string, gpus: number, clusterPath: string) {
+  if (provider === "vllm" && gpus === 0) {
+    throw new InputError(`vLLM cannot be served on the CPU node kind "${nodeKind}"; choose a GPU node kind`, {
+      code: "E_PROVIDER_NODE",
+      file: clusterPath,
+      field: "--node-kind",
+    });
+  }
+  if (provider !== "vllm" && gpus > 0) {
+    throw new InputError(`provider ${provider} uses no GPUs; choose a CPU node kind instead of "${nodeKind}"`, {
+      code: "E_PROVIDER_NODE",
+      file: clusterPath,
+      field: "--node-kind",
+    });
+  }
+}
+
+function notApplicableMetadata(): ModelMetadata {
+  const source = { layer: "default" as const, note: "not detected for API providers" };
+  return {
+    maxModelLength: { value: -1, literal: "-1", source },
+    hasThinkTag: { value: null, source },
+    chatTemplateThinkingSwitch: { value: null, source },
+    notes: [],
+  };
+}
+
+function locationOf(value: ResolvedValue | undefined, field: string) {
+  const source = value?.source;
+  if (source?.layer === "profile") return { file: source.file, line: source.line, field: `${source.setting}.${field}` };
+  if (source?.layer === "task_settings") return { file: source.file, line: source.line, field };
+  return { field };
+}
+
+function pickDefined<T extends object, K extends keyof T>(object: T, keys: K[]): Partial<Pick<T, K>> {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (object[key] !== undefined && object[key] !== null) picked[key] = object[key];
+  return picked;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function readOwnVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(new URL(".", import.meta.url).pathname, "../package.json"), "utf8")) as { version: string };
+    return pkg.version;
+  } catch {
+    return "0.0.0";
+  }
+}

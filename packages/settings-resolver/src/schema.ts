@@ -1,0 +1,167 @@
+import { z } from "zod";
+
+export const PLAN_KIND = "sweval/plan";
+export const PLAN_VERSION = 1;
+
+/** Which layer set a resolved value. */
+export const SourceSchema = z.discriminatedUnion("layer", [
+  z.object({
+    layer: z.literal("profile"),
+    file: z.string().describe("the custom model settings YAML"),
+    setting: z.string().describe("the named profile inside it"),
+    line: z.number().int().optional(),
+  }),
+  z.object({
+    layer: z.literal("task_settings"),
+    file: z.string(),
+    key: z.string().describe("the lighteval task name the row is keyed by"),
+    line: z.number().int().optional(),
+  }),
+  z.object({ layer: z.literal("tasks_runtime"), file: z.string(), key: z.string(), column: z.string(), line: z.number().int().optional() }),
+  z.object({ layer: z.literal("auto-detected"), file: z.string().describe("the model file the value was read from") }),
+  z.object({ layer: z.literal("cluster"), file: z.string(), field: z.string() }),
+  z.object({ layer: z.literal("cli"), flag: z.string() }),
+  z.object({ layer: z.literal("provider-limits"), file: z.string() }),
+  z.object({ layer: z.literal("default"), note: z.string().optional() }),
+  z.object({ layer: z.literal("deferred"), reason: z.string().describe("why the value is left to the runner at job start") }),
+]);
+export type Source = z.infer<typeof SourceSchema>;
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/** A resolved value with the layer that set it. `literal` is the text the legacy tools wrote into YAML. */
+export const ResolvedValueSchema = z.object({
+  value: scalar.nullable(),
+  literal: z.string().optional(),
+  source: SourceSchema,
+});
+export type ResolvedValue = z.infer<typeof ResolvedValueSchema>;
+
+export const GENERATION_PARAMS = ["max_new_tokens", "temperature", "top_p", "max_n", "reasoning_effort"] as const;
+/** setting_manager.py's SUPPORTED_PARAMS, in its merge order. */
+export const SUPPORTED_PARAMS = [
+  "system_message",
+  "max_model_length",
+  "max_new_tokens",
+  "temperature",
+  "top_p",
+  "max_n",
+  "reasoning_parser",
+  "vllm_use_v1",
+  "reasoning_effort",
+] as const;
+export type SupportedParam = (typeof SUPPORTED_PARAMS)[number];
+
+export const ParserRoutingSchema = z.object({
+  parser: z.string().nullable().describe("the reasoning parser setting as resolved (null when none)"),
+  vllmParser: z.string().nullable().describe("passed as `vllm serve --reasoning-parser`"),
+  lightevalParser: z.string().nullable().describe("written as lighteval base_params.reasoning_parser"),
+  decision: z.string().describe("which row of the decision table applied"),
+  checkAtJobStart: z.boolean().describe("true when the think-tag check is deferred to the runner"),
+});
+
+export const PlanTaskSchema = z.object({
+  key: z.string().describe("<lang>_<task>, the tasks_runtime.csv key and job name"),
+  lang: z.string(),
+  task: z.string(),
+  lightevalTask: z.string().describe("tasks_runtime.csv column `script`"),
+  taskDef: z.string().describe('the lighteval task argument, e.g. "swallow|gpqa:diamond|0|0"'),
+  framework: z.string(),
+  resultDir: z.string().describe("relative dir under the model's results dir, e.g. en/gpqa_diamond"),
+  logDir: z.string().describe("absolute dir for the scheduler and vLLM logs"),
+  modelConfigPath: z.string().describe("where the runner writes lighteval's model config YAML"),
+  walltime: z.object({ value: z.string(), seconds: z.number().int(), source: SourceSchema }),
+  systemMessage: ResolvedValueSchema,
+  maxModelLength: ResolvedValueSchema,
+  vllmUseV1: ResolvedValueSchema,
+  reasoningParser: ResolvedValueSchema,
+  generation: z.record(z.string(), ResolvedValueSchema).describe("only the params that are set, in YAML order"),
+  parserRouting: ParserRoutingSchema,
+});
+export type PlanTask = z.infer<typeof PlanTaskSchema>;
+
+export const PlanSchema = z.object({
+  kind: z.literal(PLAN_KIND),
+  version: z.literal(PLAN_VERSION),
+  generator: z.object({ name: z.string(), version: z.string() }),
+  model: z.object({ id: z.string(), org: z.string(), name: z.string(), path: z.string().nullable() }),
+  provider: z.enum(["vllm", "openai", "deepinfra", "openrouter"]),
+  litellmModel: z.string().describe("the litellm model string, e.g. hosted_vllm/<org>/<model>"),
+  apiBase: z.string().nullable().describe("null for vllm (the runner fills in its port) and openrouter"),
+  apiKeyEnv: z.string().nullable().describe("the environment variable the runner reads the key from; never the key"),
+  cluster: z.object({
+    name: z.string(),
+    scheduler: z.enum(["grid-engine", "pbs-pro", "slurm", "local"]),
+    profilePath: z.string(),
+  }),
+  nodeKind: z.object({ name: z.string(), gpus: z.number().int(), walltimeColumn: z.string() }),
+  customSettings: z
+    .object({ name: z.string(), path: z.string(), version: z.string() })
+    .nullable()
+    .describe("null when no custom settings are used"),
+  mergeStrategy: z.enum(["model-first", "task-first"]),
+  maxSamples: z.number().int().positive().nullable(),
+  modelMetadata: z.object({
+    maxModelLength: ResolvedValueSchema.describe("min(32768, the model's context length)"),
+    hasThinkTag: ResolvedValueSchema,
+    chatTemplateThinkingSwitch: ResolvedValueSchema,
+  }),
+  inputs: z.object({
+    tasksRuntime: z.string(),
+    taskSettings: z.string(),
+    customModelSettingsDir: z.string(),
+  }),
+  paths: z.object({
+    repoPath: z.string(),
+    resultsDir: z.string().describe("<repo>/results/<provider_subdir><org>/<model>[/<custom>]"),
+    rawOutputDir: z.string().describe("<repo>/lighteval/outputs"),
+    rawResultsDir: z.string(),
+    rawDetailsDir: z.string(),
+    outputSubdir: z.string().describe('lighteval --output-subdir: "" or "/<custom>"'),
+    aggregatedResults: z.string(),
+  }),
+  fingerprint: z.string().describe("sha256 (16 hex) over every resolved setting; equal plans run the same evaluation"),
+  warnings: z.array(z.string()),
+  tasks: z.array(PlanTaskSchema).min(1),
+});
+export type Plan = z.infer<typeof PlanSchema>;
+
+// --- cluster profiles (conf/clusters/<name>.yaml) ---
+
+export const NodeKindSchema = z.object({
+  gpus: z.number().int().min(0),
+  walltimeColumn: z.enum(["hrt_q", "hrt_f", "wlt_HG", "wlt_HF"]).describe("which tasks_runtime.csv column gives this kind's time limit"),
+  maxWalltime: z.string().optional().describe("the longest walltime the site accepts for this kind, HH:MM:SS"),
+  cpus: z.number().int().optional(),
+  memoryGb: z.number().optional(),
+  resource: z.string().optional().describe("the scheduler resource string, e.g. node_q=1 or gpu:1"),
+  note: z.string().optional(),
+});
+
+export const ClusterProfileSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  scheduler: z.enum(["grid-engine", "pbs-pro", "slurm", "local"]),
+  legacyService: z.enum(["tsubame", "abci", "local"]).describe("the --service value of the legacy job script"),
+  defaultNodeKind: z.string(),
+  nodeKinds: z.record(z.string(), NodeKindSchema),
+  nodeKindAliases: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe("other clusters' node kind names mapped to this one's (V5 qsub_multi: rt_HG → node_q)"),
+  group: z
+    .object({ env: z.string(), flag: z.string() })
+    .nullable()
+    .describe("the billing group option and the .env variable that holds it (-g TSUBAME_GROUP, -P ABCI_GROUP)"),
+  priorities: z
+    .array(z.object({ value: z.number().int(), costFactor: z.number() }))
+    .describe("allowed priorities, the first is the default"),
+  queue: z.string().nullable().optional(),
+  partition: z.string().nullable().optional(),
+  jobHeader: z.array(z.string()).default([]).describe("extra directive lines for the job script"),
+  setup: z.array(z.string()).default([]).describe("shell lines run at the top of each job: modules, scratch"),
+  storageRule: z.string().nullable().optional().describe("a path prefix caches must live under"),
+  sources: z.array(z.string()).describe("where each fact came from"),
+});
+export type ClusterProfile = z.infer<typeof ClusterProfileSchema>;
+export type NodeKind = z.infer<typeof NodeKindSchema>;

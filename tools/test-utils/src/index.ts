@@ -1,0 +1,78 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, mkdir, rm, writeFile, realpath } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { PassThrough } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
+
+/** The repository root, for tests that read the project's own conf/. */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+
+/** `../shared` beside the repository: legacy data and fixtures; absent on some machines. */
+export const sharedRoot = resolve(repoRoot, "../shared");
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+/** Writes an inline file tree into a fresh temp dir, removed after the test. Returns its real path. */
+export async function testdir(files: Record<string, string> = {}): Promise<string> {
+  const dir = await realpath(await mkdtemp(join(tmpdir(), "sweval-test-")));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  for (const [path, content] of Object.entries(files)) {
+    const target = join(dir, path);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, content);
+  }
+  return dir;
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a built bin as a user would: a new node process, with stdin, env and cwd. */
+export function runBin(
+  bin: string,
+  args: readonly string[],
+  options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env: { ...process.env, NO_COLOR: "1", ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ exitCode: code ?? 1, stdout, stderr }));
+    child.stdin.end(options.stdin ?? "");
+  });
+}
+
+/** In-memory streams for driving a CLI's `main(argv, io)` in-process. */
+export function memoryIo(options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
+  const stdin = new PassThrough();
+  stdin.end(options.stdin ?? "");
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (chunk) => (out += chunk));
+  stderr.on("data", (chunk) => (err += chunk));
+  return {
+    io: { stdin, stdout, stderr, env: options.env ?? {}, cwd: options.cwd ?? repoRoot },
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
+
+/** Skips a test with a one-line reason when `../shared` is not beside the repository. */
+export { existsSync as exists } from "node:fs";
