@@ -1,4 +1,4 @@
-import { isSwevalError, ExitCode } from "./errors.js";
+import { ExitCode, isSwevalError } from "./errors.js";
 import type { Io } from "./io.js";
 
 /** The subset of commander's Command that runCli needs; keeps commander out of core's dependencies. */

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { InputError, type Io, processIo, renderJson, renderJsonLines, runCli } from "@sweval/core";
 import { Command, Option } from "commander";
-import { InputError, processIo, renderJson, renderJsonLines, runCli, type Io } from "@sweval/core";
 
 /** `sweval-resolve`: flags → ResolvePlanOptions → plan JSON on stdout (JSON Lines for several models). */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
@@ -10,7 +10,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("-m, --model <id>", "Hugging Face model id <org>/<name> (repeat for several models)", collect, [])
     .option("--models-file <json>", "V5 generation_settings.json: { id: { node_kind, custom_settings? } }")
     .option("--model-path <dir>", "a local model directory to read config.json and tokenizer files from")
-    .addOption(new Option("-p, --provider <name>", "who serves the model").choices(["vllm", "openai", "deepinfra", "openrouter"]).default("vllm"))
+    .addOption(
+      new Option("-p, --provider <name>", "who serves the model").choices(["vllm", "openai", "deepinfra", "openrouter"]).default("vllm"),
+    )
     .option("-c, --cluster <name|file>", "cluster profile: conf/clusters/<name>.yaml or a path", "local")
     .option("-n, --node-kind <kind>", "node kind of the cluster profile (default: the profile's)")
     .option("-s, --custom-settings <name>", "setting name in the model's custom settings YAML")
@@ -36,7 +38,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         });
         models.push(...parseModelsFile(text, file));
       }
-      if (models.length === 0) throw new InputError("no model given: pass --model <org>/<name> or --models-file", { code: "E_USAGE", field: "--model" });
+      if (models.length === 0)
+        throw new InputError("no model given: pass --model <org>/<name> or --models-file", { code: "E_USAGE", field: "--model" });
       const plans = await resolvePlans(models, {
         provider: flags.provider,
         cluster: flags.cluster,
@@ -93,6 +96,7 @@ function collect(value: string, previous: string[]): string[] {
 
 function parsePositiveInt(value: string): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) throw new InputError(`expected a positive integer, received "${value}"`, { code: "E_USAGE", field: "--max-samples" });
+  if (!Number.isInteger(number) || number <= 0)
+    throw new InputError(`expected a positive integer, received "${value}"`, { code: "E_USAGE", field: "--max-samples" });
   return number;
 }

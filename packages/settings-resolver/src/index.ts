@@ -1,26 +1,26 @@
-export { resolvePlan, resolvePlans, parseModelsFile, fingerprintPlan } from "./resolve-plan.js";
-export type { ResolvePlanOptions, ModelRequest } from "./resolve-plan.js";
-export { parseTasksRuntime, readTasksRuntime, parseWalltime, formatWalltime } from "./tasks-runtime.js";
-export type { TasksRuntime, TaskRuntimeRow, WalltimeColumn } from "./tasks-runtime.js";
-export { parseTaskSettings, readTaskSettings } from "./task-settings.js";
-export type { TaskSettings, TaskSettingsRow } from "./task-settings.js";
-export { parseModelSettings, readModelSettings, findProfile } from "./model-settings.js";
-export type { ModelSettingsFile, ModelSettingsProfile } from "./model-settings.js";
-export { detectModelMetadata, maxModelLengthFromConfig, findCachedSnapshot, hubCacheDirs } from "./model-metadata.js";
+export { embeddedDefaultsDir, listClusterProfiles, locateInputs, readClusterProfile } from "./locate-inputs.js";
 export type { ModelMetadata } from "./model-metadata.js";
-export { decideParser, classifyParser, VLLM_REASONING_PARSERS, LIGHTEVAL_REASONING_PARSERS } from "./reasoning.js";
-export { PROVIDER_TABLE, PROVIDERS, validateModelId } from "./providers.js";
+export { detectModelMetadata, findCachedSnapshot, hubCacheDirs, maxModelLengthFromConfig } from "./model-metadata.js";
+export type { ModelSettingsFile, ModelSettingsProfile } from "./model-settings.js";
+export { findProfile, parseModelSettings, readModelSettings } from "./model-settings.js";
 export type { Provider } from "./providers.js";
-export { locateInputs, readClusterProfile, listClusterProfiles, embeddedDefaultsDir } from "./locate-inputs.js";
-export { renderExplain, describeSource } from "./render-explain.js";
+export { PROVIDER_TABLE, PROVIDERS, validateModelId } from "./providers.js";
+export { classifyParser, decideParser, LIGHTEVAL_REASONING_PARSERS, VLLM_REASONING_PARSERS } from "./reasoning.js";
+export { describeSource, renderExplain } from "./render-explain.js";
+export type { ModelRequest, ResolvePlanOptions } from "./resolve-plan.js";
+export { fingerprintPlan, parseModelsFile, resolvePlan, resolvePlans } from "./resolve-plan.js";
+export type { ClusterProfile, NodeKind, Plan, PlanTask, ResolvedValue, Source } from "./schema.js";
 export {
-  PlanSchema,
-  PlanTaskSchema,
   ClusterProfileSchema,
-  SourceSchema,
+  GENERATION_PARAMS,
   PLAN_KIND,
   PLAN_VERSION,
+  PlanSchema,
+  PlanTaskSchema,
+  SourceSchema,
   SUPPORTED_PARAMS,
-  GENERATION_PARAMS,
 } from "./schema.js";
-export type { Plan, PlanTask, ClusterProfile, NodeKind, Source, ResolvedValue } from "./schema.js";
+export type { TaskSettings, TaskSettingsRow } from "./task-settings.js";
+export { parseTaskSettings, readTaskSettings } from "./task-settings.js";
+export type { TaskRuntimeRow, TasksRuntime, WalltimeColumn } from "./tasks-runtime.js";
+export { formatWalltime, parseTasksRuntime, parseWalltime, readTasksRuntime } from "./tasks-runtime.js";

@@ -1,12 +1,10 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { InputError, didYouMean } from "@sweval/core";
-import { readdirSync } from "node:fs";
+import { didYouMean, formatIssues, InputError } from "@sweval/core";
 import { parse as parseYaml } from "yaml";
-import { ClusterProfileSchema, type ClusterProfile } from "./schema.js";
+import { type ClusterProfile, ClusterProfileSchema } from "./schema.js";
 import { readInputFile } from "./tasks-runtime.js";
-import { formatIssues } from "@sweval/core";
 
 /** The defaults shipped inside this package (copied from the repo's conf/ and generation_settings/ at build). */
 export const embeddedDefaultsDir = fileURLToPath(new URL("../defaults/", import.meta.url));
@@ -45,7 +43,11 @@ export function locateInputs(options: LocateInputsOptions): InputPaths {
   return {
     tasksRuntime: pick(
       options.tasksRuntime,
-      [join(root, "conf/tasks_runtime.csv"), join(root, "scripts/qsub/conf/tasks_runtime.csv"), join(embeddedDefaultsDir, "conf/tasks_runtime.csv")],
+      [
+        join(root, "conf/tasks_runtime.csv"),
+        join(root, "scripts/qsub/conf/tasks_runtime.csv"),
+        join(embeddedDefaultsDir, "conf/tasks_runtime.csv"),
+      ],
       "tasks runtime CSV",
       "--tasks-runtime",
     ),
@@ -116,7 +118,11 @@ export async function readClusterProfile(nameOrPath: string, root: string): Prom
   }
   const profile = parsed.data;
   if (!profile.nodeKinds[profile.defaultNodeKind]) {
-    throw new InputError(`defaultNodeKind "${profile.defaultNodeKind}" is not one of nodeKinds`, { code: "E_SCHEMA", file: path, field: "defaultNodeKind" });
+    throw new InputError(`defaultNodeKind "${profile.defaultNodeKind}" is not one of nodeKinds`, {
+      code: "E_SCHEMA",
+      file: path,
+      field: "defaultNodeKind",
+    });
   }
   return { profile, path };
 }

@@ -211,7 +211,8 @@ function thinkingSwitchValue(files: ModelFiles): ResolvedValue {
   const texts: Array<{ text: string; origin: string }> = [];
   if (typeof template === "string") texts.push({ text: template, origin: files.tokenizerConfig?.origin ?? "" });
   if (Array.isArray(template)) {
-    for (const entry of template) texts.push({ text: String((entry as { template?: unknown }).template ?? ""), origin: files.tokenizerConfig?.origin ?? "" });
+    for (const entry of template)
+      texts.push({ text: String((entry as { template?: unknown }).template ?? ""), origin: files.tokenizerConfig?.origin ?? "" });
   }
   if (files.chatTemplate) texts.push(files.chatTemplate);
   if (texts.length === 0) return { value: false, source: { layer: "default", note: "no chat template found" } };

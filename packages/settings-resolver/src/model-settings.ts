@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { InputError, didYouMean, pythonFloatRepr } from "@sweval/core";
+import { didYouMean, InputError, pythonFloatRepr } from "@sweval/core";
 import { isMap, isScalar, LineCounter, parseDocument, type Scalar } from "yaml";
 import { SUPPORTED_PARAMS, type SupportedParam } from "./schema.js";
 import { readInputFile } from "./tasks-runtime.js";
@@ -50,7 +50,8 @@ export function parseModelSettings(text: string, file: string): ModelSettingsFil
   const profiles = new Map<string, ModelSettingsProfile>();
   const root = document.contents;
   if (root === null || (isScalar(root) && root.value === null)) return { file, profiles, warnings };
-  if (!isMap(root)) throw new InputError("expected a mapping of setting name → settings", { code: "E_YAML", file, line: lineOf(root.range?.[0]) });
+  if (!isMap(root))
+    throw new InputError("expected a mapping of setting name → settings", { code: "E_YAML", file, line: lineOf(root.range?.[0]) });
   for (const pair of root.items) {
     const keyNode = pair.key as Scalar | null;
     const name = keyNode && isScalar(keyNode) ? String(keyNode.source ?? keyNode.value) : "";
@@ -112,7 +113,11 @@ export async function findProfile(options: FindProfileOptions): Promise<FoundPro
     });
   }
   if (emptyFile && namesSeen.size === 0) {
-    throw new InputError("custom settings file is empty", { code: "E_EMPTY_PROFILE_FILE", file: emptyFile, hint: `add a "${setting}:" section` });
+    throw new InputError("custom settings file is empty", {
+      code: "E_EMPTY_PROFILE_FILE",
+      file: emptyFile,
+      hint: `add a "${setting}:" section`,
+    });
   }
   throw new InputError(`no setting named "${setting}" for model "${modelId}"${didYouMean(setting, namesSeen)}`, {
     code: "E_NO_SETTING",

@@ -16,7 +16,13 @@ export interface ProviderInfo {
 /** The provider table of the legacy serve_litellm (V4, plus V5's openrouter). */
 export const PROVIDER_TABLE: Record<Provider, ProviderInfo> = {
   vllm: { resultsSubdir: "hosted_vllm/", litellmModel: (id) => `hosted_vllm/${id}`, apiBase: null, apiKeyEnv: null, needsGpu: true },
-  openai: { resultsSubdir: "", litellmModel: (id) => id, apiBase: "https://api.openai.com/v1", apiKeyEnv: "OPENAI_API_KEY", needsGpu: false },
+  openai: {
+    resultsSubdir: "",
+    litellmModel: (id) => id,
+    apiBase: "https://api.openai.com/v1",
+    apiKeyEnv: "OPENAI_API_KEY",
+    needsGpu: false,
+  },
   deepinfra: {
     resultsSubdir: "deepinfra/",
     litellmModel: (id) => `deepinfra/${id}`,
@@ -24,7 +30,13 @@ export const PROVIDER_TABLE: Record<Provider, ProviderInfo> = {
     apiKeyEnv: "DEEPINFRA_API_KEY",
     needsGpu: false,
   },
-  openrouter: { resultsSubdir: "openrouter/", litellmModel: (id) => `openrouter/${id}`, apiBase: null, apiKeyEnv: "OPENROUTER_API_KEY", needsGpu: false },
+  openrouter: {
+    resultsSubdir: "openrouter/",
+    litellmModel: (id) => `openrouter/${id}`,
+    apiBase: null,
+    apiKeyEnv: "OPENROUTER_API_KEY",
+    needsGpu: false,
+  },
 };
 
 const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -43,7 +55,10 @@ export function validateModelId(modelId: string, provider: Provider): { org: str
     );
   }
   if (provider === "openai" && segments[0] !== "openai") {
-    throw new InputError(`with --provider openai the model id must start with "openai/", received "${modelId}"`, { code: "E_MODEL_ID", field: "--model" });
+    throw new InputError(`with --provider openai the model id must start with "openai/", received "${modelId}"`, {
+      code: "E_MODEL_ID",
+      field: "--model",
+    });
   }
   return { org: segments[0] ?? "", name: segments[1] ?? "" };
 }

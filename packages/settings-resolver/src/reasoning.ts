@@ -45,7 +45,13 @@ export function decideParser(options: DecideParserOptions): ParserDecision {
       );
     }
     if (options.hasThinkTag === null) {
-      return { parser, vllmParser: null, lightevalParser: null, decision: "no parser; think-tag check deferred to job start", checkAtJobStart: true };
+      return {
+        parser,
+        vllmParser: null,
+        lightevalParser: null,
+        decision: "no parser; think-tag check deferred to job start",
+        checkAtJobStart: true,
+      };
     }
     return { parser, vllmParser: null, lightevalParser: null, decision: "no think tag, no parser", checkAtJobStart: false };
   }
@@ -62,7 +68,10 @@ export function decideParser(options: DecideParserOptions): ParserDecision {
 }
 
 /** classify_reasoning_parser: vLLM built-ins go to vLLM, the Swallow markup parser to lighteval. */
-export function classifyParser(parser: string, at?: DecideParserOptions["at"]): { vllmParser: string | null; lightevalParser: string | null } {
+export function classifyParser(
+  parser: string,
+  at?: DecideParserOptions["at"],
+): { vllmParser: string | null; lightevalParser: string | null } {
   if ((VLLM_REASONING_PARSERS as readonly string[]).includes(parser)) return { vllmParser: parser, lightevalParser: null };
   if ((LIGHTEVAL_REASONING_PARSERS as readonly string[]).includes(parser)) return { vllmParser: null, lightevalParser: parser };
   const known = [...VLLM_REASONING_PARSERS, ...LIGHTEVAL_REASONING_PARSERS];

@@ -18,7 +18,9 @@ export function renderExplain(plan: Plan): string {
       ["vllm_use_v1", String(task.vllmUseV1.value), task.vllmUseV1.source],
       ...Object.entries(task.generation).map(([k, v]): [string, string, Source] => [k, v.literal ?? String(v.value), v.source]),
     ];
-    entries.forEach(([setting, value, source], i) => rows.push([i === 0 ? task.key : "", setting, value, describeSource(source)]));
+    for (const [i, [setting, value, source]] of entries.entries()) {
+      rows.push([i === 0 ? task.key : "", setting, value, describeSource(source)]);
+    }
   }
   const warnings = plan.warnings.map((w) => `warning: ${w}`);
   return `${[...header, "", ...formatTable(rows), ...(warnings.length ? ["", ...warnings] : [])].join("\n")}\n`;
@@ -68,6 +70,7 @@ function formatTable(rows: string[][]): string[] {
 /** East Asian wide characters take two columns in a terminal. */
 function displayWidth(text: string): number {
   let width = 0;
-  for (const char of text) width += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(char) ? 2 : 1;
+  for (const char of text)
+    width += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(char) ? 2 : 1;
   return width;
 }

@@ -1,21 +1,21 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { InputError, didYouMean } from "@sweval/core";
+import { didYouMean, InputError } from "@sweval/core";
 import { locateInputs, readClusterProfile } from "./locate-inputs.js";
 import { detectModelMetadata, type ModelMetadata } from "./model-metadata.js";
 import { findProfile, type ModelSettingsProfile } from "./model-settings.js";
-import { PROVIDER_TABLE, validateModelId, validateSettingName, type Provider } from "./providers.js";
+import { PROVIDER_TABLE, type Provider, validateModelId, validateSettingName } from "./providers.js";
 import { decideParser } from "./reasoning.js";
 import {
+  type ClusterProfile,
   GENERATION_PARAMS,
   PLAN_KIND,
   PLAN_VERSION,
-  SUPPORTED_PARAMS,
-  type ClusterProfile,
   type Plan,
   type PlanTask,
   type ResolvedValue,
+  SUPPORTED_PARAMS,
   type SupportedParam,
 } from "./schema.js";
 import { readTaskSettings, type TaskSettings, type TaskSettingsRow } from "./task-settings.js";
@@ -67,7 +67,10 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
   const root = resolve(cwd, options.root ?? env.SWEVAL_ROOT ?? ".");
   const provider = options.provider ?? "vllm";
   if (!PROVIDER_TABLE[provider]) {
-    throw new InputError(`unknown provider "${provider}"${didYouMean(provider, Object.keys(PROVIDER_TABLE))}`, { code: "E_PROVIDER", field: "--provider" });
+    throw new InputError(`unknown provider "${provider}"${didYouMean(provider, Object.keys(PROVIDER_TABLE))}`, {
+      code: "E_PROVIDER",
+      field: "--provider",
+    });
   }
   const providerInfo = PROVIDER_TABLE[provider];
   const { org, name } = validateModelId(options.model, provider);
@@ -92,10 +95,18 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
 
   const metadata: ModelMetadata =
     provider === "vllm"
-      ? await detectModelMetadata({ modelId: options.model, modelPath: options.modelPath, env, offline: options.offline, fetch: options.fetch })
+      ? await detectModelMetadata({
+          modelId: options.model,
+          modelPath: options.modelPath,
+          env,
+          offline: options.offline,
+          fetch: options.fetch,
+        })
       : notApplicableMetadata();
   if (provider === "vllm" && metadata.maxModelLength.source.layer === "deferred") {
-    warnings.push(`model files not available (${metadata.notes.join("; ")}): max model length and think tag will be detected by the runner at job start`);
+    warnings.push(
+      `model files not available (${metadata.notes.join("; ")}): max model length and think tag will be detected by the runner at job start`,
+    );
   }
 
   const keys = selectTasks(options.tasks ?? ["all"], tasksRuntime);
@@ -266,12 +277,15 @@ function resolveTask(context: ResolveTaskContext): PlanTask {
   const { row, taskSettings, profile, mergeStrategy, metadata, provider } = context;
   const settingsRow = taskSettings.byKey.get(row.script);
   if (!settingsRow) {
-    throw new InputError(`no row for lighteval task "${row.script}" (tasks_runtime key ${row.key})${didYouMean(row.script, taskSettings.byKey.keys())}`, {
-      code: "E_NO_TASK_SETTINGS",
-      file: taskSettings.file,
-      field: "key",
-      hint: `add a line like ${row.script},"temperature=0.0" (the manual's default for a new task)`,
-    });
+    throw new InputError(
+      `no row for lighteval task "${row.script}" (tasks_runtime key ${row.key})${didYouMean(row.script, taskSettings.byKey.keys())}`,
+      {
+        code: "E_NO_TASK_SETTINGS",
+        file: taskSettings.file,
+        field: "key",
+        hint: `add a line like ${row.script},"temperature=0.0" (the manual's default for a new task)`,
+      },
+    );
   }
   const merged = mergeParams(settingsRow, taskSettings.file, profile, mergeStrategy);
   const [lang = "", ...rest] = row.key.split("_");
@@ -334,7 +348,9 @@ function mergeParams(
     };
     const raw = row.params.get(param);
     const fromTask: ResolvedValue | undefined =
-      raw === undefined ? undefined : { value: typedValue(raw), literal: raw, source: { layer: "task_settings", file, key: row.key, line: row.line } };
+      raw === undefined
+        ? undefined
+        : { value: typedValue(raw), literal: raw, source: { layer: "task_settings", file, key: row.key, line: row.line } };
     const value = strategy === "model-first" ? (fromProfile ?? fromTask) : (fromTask ?? fromProfile);
     if (value) merged[param] = value;
   }
@@ -348,7 +364,8 @@ function typedValue(raw: string): string | number {
 
 function resolveMaxModelLength(manual: ResolvedValue | undefined, metadata: ModelMetadata, provider: Provider): ResolvedValue {
   if (manual && manual.value !== -1) return manual;
-  if (provider !== "vllm") return { value: -1, literal: "-1", source: { layer: "default", note: "no server is started for API providers" } };
+  if (provider !== "vllm")
+    return { value: -1, literal: "-1", source: { layer: "default", note: "no server is started for API providers" } };
   const detected = metadata.maxModelLength;
   return { ...detected, literal: detected.value === null ? undefined : String(detected.value) };
 }
@@ -366,9 +383,15 @@ function resolveWalltime(context: ResolveTaskContext): PlanTask["walltime"] {
   }
   const seconds = parseWalltime(value, { file: tasksRuntime.file, line: row.line, field: nodeKindColumn });
   if (context.maxWalltime && seconds > parseWalltime(context.maxWalltime)) {
-    context.warnings.push(`${row.key}: walltime ${value} is over the node kind's limit ${context.maxWalltime}; the scheduler will refuse it`);
+    context.warnings.push(
+      `${row.key}: walltime ${value} is over the node kind's limit ${context.maxWalltime}; the scheduler will refuse it`,
+    );
   }
-  return { value, seconds, source: { layer: "tasks_runtime", file: tasksRuntime.file, key: row.key, column: nodeKindColumn, line: row.line } };
+  return {
+    value,
+    seconds,
+    source: { layer: "tasks_runtime", file: tasksRuntime.file, key: row.key, column: nodeKindColumn, line: row.line },
+  };
 }
 
 /** The manual: a profile that changes temperature should only meet tasks whose default temperature is 0. */
@@ -376,7 +399,8 @@ function checkTemperature(row: TaskRuntimeRow, settingsRow: TaskSettingsRow, tem
   if (!temperature || temperature.source.layer !== "profile") return;
   const taskDefault = settingsRow.params.get("temperature");
   if (taskDefault !== undefined && Number(taskDefault) === 0) return;
-  const why = taskDefault === undefined ? "the task uses its own temperatures (e.g. MT-Bench per category)" : `the task's default is ${taskDefault}`;
+  const why =
+    taskDefault === undefined ? "the task uses its own temperatures (e.g. MT-Bench per category)" : `the task's default is ${taskDefault}`;
   warnings.push(
     `check: ${row.key}: profile "${temperature.source.setting}" sets temperature=${temperature.literal} but ${why}; the manual says such profiles are for temperature-0 tasks only (${temperature.source.file}:${temperature.source.line})`,
   );
@@ -398,14 +422,18 @@ function selectTasks(selectors: string[], tasksRuntime: TasksRuntime): string[] 
   const add = (key: string) => {
     if (!selected.includes(key)) selected.push(key);
   };
-  for (const selector of selectors.flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean)) {
+  for (const selector of selectors
+    .flatMap((s) => s.split(","))
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (selector === "all") {
-      all.forEach(add);
+      for (const key of all) add(key);
     } else if (selector.includes("*")) {
       const pattern = new RegExp(`^${selector.split("*").map(escapeRegExp).join(".*")}$`);
       const matches = all.filter((key) => pattern.test(key));
-      if (matches.length === 0) throw new InputError(`no task matches "${selector}"`, { code: "E_UNKNOWN_TASK", file: tasksRuntime.file, field: "--tasks" });
-      matches.forEach(add);
+      if (matches.length === 0)
+        throw new InputError(`no task matches "${selector}"`, { code: "E_UNKNOWN_TASK", file: tasksRuntime.file, field: "--tasks" });
+      for (const key of matches) add(key);
     } else if (tasksRuntime.byKey.has(selector)) {
       add(selector);
     } else {
@@ -425,12 +453,15 @@ function resolveNodeKindName(requested: string, cluster: ClusterProfile, cluster
   if (cluster.nodeKinds[requested]) return requested;
   const alias = cluster.nodeKindAliases[requested];
   if (alias && cluster.nodeKinds[alias]) return alias;
-  throw new InputError(`unknown node kind "${requested}" for cluster ${cluster.name}${didYouMean(requested, Object.keys(cluster.nodeKinds))}`, {
-    code: "E_NODE_KIND",
-    file: clusterPath,
-    field: "--node-kind",
-    hint: `available: ${Object.keys(cluster.nodeKinds).join(", ")}`,
-  });
+  throw new InputError(
+    `unknown node kind "${requested}" for cluster ${cluster.name}${didYouMean(requested, Object.keys(cluster.nodeKinds))}`,
+    {
+      code: "E_NODE_KIND",
+      file: clusterPath,
+      field: "--node-kind",
+      hint: `available: ${Object.keys(cluster.nodeKinds).join(", ")}`,
+    },
+  );
 }
 
 function checkProviderNode(provider: Provider, nodeKind: string, gpus: number, clusterPath: string) {

@@ -33,7 +33,8 @@ export function parseTaskSettings(text: string, file: string): TaskSettings {
       if (at < 0) continue;
       const name = pair.slice(0, at).trim();
       const value = pair.slice(at + 1).trim();
-      if (name === "") throw new InputError(`"${pair}" has no parameter name`, { code: "E_CSV", file, line: record.line, field: "generation_settings" });
+      if (name === "")
+        throw new InputError(`"${pair}" has no parameter name`, { code: "E_CSV", file, line: record.line, field: "generation_settings" });
       params.set(name, value);
     }
     if (!byKey.has(key)) byKey.set(key, { key, params, line: record.line });

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { parse } from "csv-parse/sync";
 import { InputError } from "@sweval/core";
+import { parse } from "csv-parse/sync";
 
 export const TASKS_RUNTIME_COLUMNS = ["key", "script", "result_dir", "framework", "hrt_q", "hrt_f", "wlt_HG", "wlt_HF"] as const;
 export type WalltimeColumn = "hrt_q" | "hrt_f" | "wlt_HG" | "wlt_HF";
@@ -30,7 +30,11 @@ export interface TasksRuntime {
 export function parseTasksRuntime(text: string, file: string): TasksRuntime {
   const records = parseCsvRecords(text, file);
   const header = records[0];
-  if (!header) throw new InputError("empty file: expected the header key,script,result_dir,framework,hrt_q,hrt_f[,wlt_HG,wlt_HF]", { code: "E_CSV", file });
+  if (!header)
+    throw new InputError("empty file: expected the header key,script,result_dir,framework,hrt_q,hrt_f[,wlt_HG,wlt_HF]", {
+      code: "E_CSV",
+      file,
+    });
   const columns = trimTrailingEmpty(header.fields);
   const expected = TASKS_RUNTIME_COLUMNS.slice(0, columns.length);
   if ((columns.length !== 6 && columns.length !== 8) || columns.some((name, i) => name !== expected[i])) {

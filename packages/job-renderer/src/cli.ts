@@ -1,0 +1,57 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { InputError, type Io, processIo, readAll, renderJson, runCli } from "@sweval/core";
+import { Command, Option } from "commander";
+
+/** `sweval-render`: plan(s) on stdin → job scripts in --out and a sweval/jobs manifest on stdout. */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const program = new Command("sweval-render")
+    .description("Render sweval/plan documents (stdin) into job scripts and print a sweval/jobs manifest")
+    .requiredOption("-o, --out <dir>", "directory for the job scripts, plan copies and manifest.json")
+    .option("--plan <file>", "read the plan(s) from a file instead of stdin")
+    .addOption(new Option("--job-command <command>", "what each job runs").choices(["sweval-run", "legacy"]).default("sweval-run"))
+    .option("--legacy-script <path>", "evaluate_lighteval.sh for --job-command legacy (default: <repo>/scripts/qsub/evaluate_lighteval.sh)")
+    .option("-g, --group <name>", "billing group (TSUBAME -g / ABCI -P); default from the profile's variable, e.g. TSUBAME_GROUP")
+    .option("--priority <n>", "scheduler priority the profile allows (TSUBAME: -5, -4, -3)", parseInteger)
+    .option("--dry-run", "print the manifest without writing anything")
+    .action(async (flags: RenderFlags) => {
+      const { parsePlans, loadProfiles, renderJobs, writeJobs } = await import("./index.js");
+      const source = flags.plan ? resolve(io.cwd, flags.plan) : "<stdin>";
+      const text = flags.plan
+        ? await readFile(source, "utf8").catch((error) => {
+            throw new InputError("plan file cannot be read", { code: "E_INPUT_FILE", file: source, cause: error });
+          })
+        : await readAll(io.stdin);
+      const plans = parsePlans(text, source);
+      const outDir = resolve(io.cwd, flags.out);
+      const { manifest, files } = renderJobs({
+        plans,
+        outDir,
+        jobCommand: flags.jobCommand,
+        group: flags.group,
+        priority: flags.priority,
+        legacyScript: flags.legacyScript,
+        profiles: await loadProfiles(plans),
+        env: io.env,
+      });
+      if (!flags.dryRun) await writeJobs(outDir, files);
+      io.stderr.write(`sweval-render: ${flags.dryRun ? "would write" : "wrote"} ${manifest.jobs.length} job script(s) under ${outDir}\n`);
+      io.stdout.write(renderJson(manifest));
+    });
+  return runCli("sweval-render", program, argv, io);
+}
+
+interface RenderFlags {
+  out: string;
+  plan?: string;
+  jobCommand: "sweval-run" | "legacy";
+  legacyScript?: string;
+  group?: string;
+  priority?: number;
+  dryRun?: boolean;
+}
+
+function parseInteger(value: string): number {
+  if (!/^-?\d+$/.test(value)) throw new InputError(`expected an integer, received "${value}"`, { code: "E_USAGE", field: "--priority" });
+  return Number(value);
+}
