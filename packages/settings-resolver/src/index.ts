@@ -7,6 +7,7 @@ export type { Provider } from "./providers.js";
 export { PROVIDER_TABLE, PROVIDERS, validateModelId } from "./providers.js";
 export { classifyParser, decideParser, LIGHTEVAL_REASONING_PARSERS, VLLM_REASONING_PARSERS } from "./reasoning.js";
 export { describeSource, renderExplain } from "./render-explain.js";
+export { renderLegacySettings } from "./render-legacy-settings.js";
 export type { ModelRequest, ResolvePlanOptions } from "./resolve-plan.js";
 export { fingerprintPlan, parseModelsFile, resolvePlan, resolvePlans } from "./resolve-plan.js";
 export type { ClusterProfile, NodeKind, Plan, PlanTask, ResolvedValue, Source } from "./schema.js";

@@ -1,0 +1,69 @@
+import { testdir } from "@sweval/test-utils";
+import { describe, expect, it } from "vitest";
+import { findProfile, parseModelSettings } from "./model-settings.js";
+
+describe(parseModelSettings, () => {
+  it("reads profiles with the line of each value and Python's str() of each value", () => {
+    const text = [
+      "default:",
+      '  system_message: "hi"',
+      "  temperature: 1.0",
+      "  max_n : 8",
+      "  top_p: null",
+      '  version: "1"',
+      "other:",
+      "  max_new_tokens: 512",
+      "  version: 2",
+    ].join("\n");
+    const parsed = parseModelSettings(text, "m.yaml");
+    const profile = parsed.profiles.get("default");
+    expect(profile?.values.temperature).toEqual({ value: 1, literal: "1.0", line: 3 });
+    expect(profile?.values.max_n).toEqual({ value: 8, literal: "8", line: 4 });
+    expect(profile?.values.top_p).toBeUndefined();
+    expect(profile?.version).toBe("1");
+    expect(parsed.profiles.get("other")?.version).toBe("2");
+  });
+
+  it("keeps the later of two profiles with the same name, as PyYAML does, and warns", () => {
+    const parsed = parseModelSettings("a:\n  max_n: 1\na:\n  max_n: 2\n", "m.yaml");
+    expect(parsed.profiles.get("a")?.values.max_n?.value).toBe(2);
+    expect(parsed.warnings[0]).toMatch(/m\.yaml:3: setting "a" is defined twice/);
+  });
+
+  it.each([
+    [
+      "an unknown parameter",
+      "a:\n  temprature: 0.6\n",
+      /m\.yaml:2: field "a\.temprature": unknown parameter \(did you mean "temperature"\?\)/,
+    ],
+    ["a wrong type", "a:\n  max_n: many\n", /m\.yaml:2: field "a\.max_n": expected an integer >= 1, received "many"/],
+    ["malformed YAML", "a:\n  b: [1,\n", /m\.yaml:\d+: malformed YAML/],
+    ["a list at the top", "- a\n- b\n", /m\.yaml:1: expected a mapping/],
+  ])("throws InputError with file, line and field for %s", (_, text, message) => {
+    expect(() => parseModelSettings(text, "m.yaml")).toThrow(message);
+  });
+});
+
+describe(findProfile, () => {
+  it("finds <dir>/<org>/<model>.yaml, then the model without -iter<digits>, then common_settings.yaml", async () => {
+    const dir = await testdir({
+      "org/model.yaml": 'base:\n  max_n: 1\n  version: "1"\n',
+      "common_settings.yaml": 'shared:\n  reasoning_parser: qwen3\n  version: "3"\n',
+    });
+    expect((await findProfile({ dir, modelId: "org/model", setting: "base" })).profile.file).toBe(`${dir}/org/model.yaml`);
+    expect((await findProfile({ dir, modelId: "org/model-iter0012000", setting: "base" })).profile.values.max_n?.value).toBe(1);
+    const shared = await findProfile({ dir, modelId: "org/model", setting: "shared" });
+    expect(shared.profile).toMatchObject({ file: `${dir}/common_settings.yaml`, version: "3" });
+  });
+
+  it("throws InputError for a missing file, an empty file and a missing setting with did-you-mean", async () => {
+    const dir = await testdir({ "org/empty.yaml": "# nothing yet\n", "org/model.yaml": "reasoning:\n  max_n: 1\n" });
+    await expect(findProfile({ dir, modelId: "org/none", setting: "x" })).rejects.toThrow(
+      /org\/none\.yaml: no custom settings file for model "org\/none"/,
+    );
+    await expect(findProfile({ dir, modelId: "org/empty", setting: "x" })).rejects.toThrow(/empty\.yaml: custom settings file is empty/);
+    await expect(findProfile({ dir, modelId: "org/model", setting: "reasonin" })).rejects.toThrow(
+      /model\.yaml: field "reasonin": no setting named "reasonin" for model "org\/model" \(did you mean "reasoning"\?\)/,
+    );
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { formatWalltime, parseTasksRuntime, parseWalltime } from "./tasks-runtime.js";
+
+const V4 = [
+  "key,script,result_dir,framework,hrt_q,hrt_f,wlt_HG,wlt_HF",
+  "en_hellaswag,hellaswag,en/hellaswag,lighteval,00:30:00,02:00:00,00:30:00,02:00:00,",
+  "en_mmlu,mmlu_english,en/mmlu,lighteval,02:00:00,08:00:00,02:00:00,08:00:00",
+].join("\n");
+
+describe(parseTasksRuntime, () => {
+  it("reads the 8-column V4 form and ignores the trailing comma's empty 9th field", () => {
+    const table = parseTasksRuntime(V4, "t.csv");
+    expect(table.rows.map((r) => r.key)).toEqual(["en_hellaswag", "en_mmlu"]);
+    expect(table.byKey.get("en_hellaswag")).toMatchObject({
+      script: "hellaswag",
+      resultDir: "en/hellaswag",
+      framework: "lighteval",
+      walltimes: { hrt_q: "00:30:00", hrt_f: "02:00:00", wlt_HG: "00:30:00", wlt_HF: "02:00:00" },
+      line: 2,
+    });
+  });
+
+  it("reads the 6-column TSUBAME form without PBS columns", () => {
+    const table = parseTasksRuntime(
+      "key,script,result_dir,framework,hrt_q,hrt_f\nja_gpqa,swallow_gpqa_ja,ja/gpqa,lighteval,00:30:00,02:00:00\n",
+      "t.csv",
+    );
+    expect(table.byKey.get("ja_gpqa")?.walltimes).toEqual({ hrt_q: "00:30:00", hrt_f: "02:00:00" });
+  });
+
+  it("trims spaces, tabs and CR like the awk lookups, and keeps the first of duplicate keys", () => {
+    const text =
+      "key,script,result_dir,framework,hrt_q,hrt_f\r\n ja_gpqa ,\tswallow_gpqa_ja, ja/gpqa ,lighteval,00:30:00,02:00:00 \r\nja_gpqa,other,x,lighteval,01:00:00,01:00:00\r\n";
+    const row = parseTasksRuntime(text, "t.csv").byKey.get("ja_gpqa");
+    expect(row).toMatchObject({ script: "swallow_gpqa_ja", resultDir: "ja/gpqa", line: 2 });
+  });
+
+  it.each([
+    ["a wrong header", "key,task\nx,y", /t\.csv:1: unexpected header "key,task"/],
+    [
+      "a short row",
+      "key,script,result_dir,framework,hrt_q,hrt_f\nja_gpqa,swallow_gpqa_ja,ja/gpqa\n",
+      /t\.csv:2: field "framework": row has 3 of 6 columns/,
+    ],
+    [
+      "a bad walltime",
+      "key,script,result_dir,framework,hrt_q,hrt_f\nja_gpqa,s,ja/gpqa,lighteval,30min,02:00:00\n",
+      /t\.csv:2: field "hrt_q": expected a walltime like 02:00:00, received "30min"/,
+    ],
+    ["an empty file", "", /t\.csv: empty file/],
+  ])("throws InputError naming file, line and field for %s", (_, text, message) => {
+    expect(() => parseTasksRuntime(text, "t.csv")).toThrow(message);
+  });
+});
+
+describe(parseWalltime, () => {
+  it.each([
+    ["00:30:00", 1800],
+    ["1:30:00", 5400],
+    ["24:00:00", 86400],
+  ])("parses %s", (text, seconds) => {
+    expect(parseWalltime(text)).toBe(seconds);
+    expect(parseWalltime(formatWalltime(seconds))).toBe(seconds);
+  });
+});
