@@ -1,0 +1,122 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { repoRoot, runBin, testdir } from "@sweval/test-utils";
+import { describe, expect, it } from "vitest";
+import { JobsManifestSchema } from "../src/index.js";
+
+const renderBin = fileURLToPath(new URL("../bin/sweval-render.js", import.meta.url));
+const resolveBin = join(repoRoot, "packages/settings-resolver/bin/sweval-resolve.js");
+const swevalBin = join(repoRoot, "packages/cli/bin/sweval.js");
+const MODEL = "tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5";
+
+async function planText(args: string[] = []) {
+  const result = await runBin(
+    resolveBin,
+    [
+      "--model",
+      MODEL,
+      "--custom-settings",
+      "default",
+      "--tasks",
+      "ja_gpqa,en_math_500",
+      "--offline",
+      "-q",
+      "--repo-path",
+      "/repo",
+      ...args,
+    ],
+    {
+      env: { HOME: "/nonexistent-home" },
+    },
+  );
+  expect(result.exitCode).toBe(0);
+  return result.stdout;
+}
+
+describe("sweval-render", () => {
+  it("writes one executable script per task, the plan next to them, and prints the manifest", async () => {
+    const out = join(await testdir(), "jobs");
+    const result = await runBin(renderBin, ["--out", out], { stdin: await planText() });
+    expect(result.exitCode).toBe(0);
+    const manifest = JobsManifestSchema.parse(JSON.parse(result.stdout));
+    expect(manifest.jobs.map((job) => job.name)).toEqual(["ja_gpqa", "en_math_500"]);
+    for (const job of manifest.jobs) {
+      expect(statSync(job.script).mode & 0o111).not.toBe(0);
+      expect(readFileSync(job.script, "utf8")).toContain(`--plan ${job.planPath} --task ${job.tasks[0]}`);
+    }
+    expect(JSON.parse(readFileSync(manifest.jobs[0]?.planPath ?? "", "utf8")).kind).toBe("sweval/plan");
+    expect(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"))).toEqual(manifest);
+    expect(result.stderr).toMatch(/wrote 2 job script\(s\)/);
+  });
+
+  it("renders several plans (JSON Lines) into one manifest", async () => {
+    const resolved = await runBin(resolveBin, ["-m", MODEL, "-m", "org/other", "-t", "ja_gpqa", "--offline", "-q"], {
+      env: { HOME: "/nonexistent-home" },
+    });
+    expect(resolved.stdout.trim().split("\n")).toHaveLength(2);
+    const out = join(await testdir(), "jobs");
+    const rendered = await runBin(renderBin, ["--out", out], { stdin: resolved.stdout });
+    expect(rendered.stderr).toMatch(/wrote 2 job/);
+    expect(JSON.parse(rendered.stdout).jobs.map((job: { model: string }) => job.model)).toEqual([MODEL, "org/other"]);
+  });
+
+  it("--dry-run prints the manifest and writes nothing", async () => {
+    const out = join(await testdir(), "jobs");
+    const result = await runBin(renderBin, ["--out", out, "--dry-run"], { stdin: await planText() });
+    expect([result.exitCode, existsSync(out)]).toEqual([0, false]);
+    expect(JSON.parse(result.stdout).jobs).toHaveLength(2);
+  });
+
+  it.each([
+    ["malformed JSON", '{"kind": "sweval/plan",\n  "version": 1,\n  oops\n}\n{', /<stdin>:\d+: malformed JSON Lines/],
+    [
+      "another document kind",
+      '{"kind":"sweval/jobs","version":1}',
+      /<stdin>: field "kind": expected kind "sweval\/plan", received "sweval\/jobs"/,
+    ],
+    ["a newer plan version", '{"kind":"sweval/plan","version":2}', /field "version": sweval\/plan: expected version 1, received 2/],
+    [
+      "a plan missing fields",
+      '{"kind":"sweval/plan","version":1,"tasks":[]}',
+      /<stdin>: field "generator": sweval\/plan does not match its schema/,
+    ],
+    ["no input", "", /no plan found: pipe sweval-resolve into sweval-render/],
+  ])("exits 2 and writes nothing for %s", async (_, stdin, message) => {
+    const out = join(await testdir(), "jobs");
+    const result = await runBin(renderBin, ["--out", out], { stdin });
+    expect([result.exitCode, result.stdout, existsSync(out)]).toEqual([2, "", false]);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it("exits 2 and writes nothing when TSUBAME's group is unknown or the priority is not allowed", async () => {
+    const tsubame = await planText(["--cluster", "tsubame4", "--node-kind", "node_q"]);
+    const out = join(await testdir(), "jobs");
+    const noGroup = await runBin(renderBin, ["--out", out], { stdin: tsubame, env: { TSUBAME_GROUP: "" } });
+    expect([noGroup.exitCode, existsSync(out)]).toEqual([2, false]);
+    expect(noGroup.stderr).toMatch(/field "--group": tsubame4 bills jobs to a group \(-g\) but TSUBAME_GROUP is not set/);
+    const badPriority = await runBin(renderBin, ["--out", out, "--priority", "0"], { stdin: tsubame, env: { TSUBAME_GROUP: "tga-x" } });
+    expect(badPriority.stderr).toMatch(
+      /priority 0 is not allowed on tsubame4; choose one of -5 \(cost x1\), -4 \(cost x2\), -3 \(cost x4\)/,
+    );
+    expect([badPriority.exitCode, existsSync(out)]).toEqual([2, false]);
+    const ok = await runBin(renderBin, ["--out", out, "--priority", "-3"], { stdin: tsubame, env: { TSUBAME_GROUP: "tga-x" } });
+    expect(JSON.parse(ok.stdout).jobs[0].submit.argv.slice(0, 7)).toEqual(["qsub", "-g", "tga-x", "-l", "node_q=1", "-p", "-3"]);
+  });
+
+  it("runs as the README pipeline: sweval resolve … | sweval render --out jobs/", async () => {
+    const dir = await testdir();
+    const pipeline = `node ${swevalBin} resolve --model ${MODEL} --provider vllm --cluster tsubame4 --node-kind node_q --custom-settings default --tasks all --offline | node ${swevalBin} render --out ${dir}/jobs/`;
+    const result = spawnSync("bash", ["-o", "pipefail", "-c", pipeline], {
+      cwd: repoRoot,
+      encoding: "utf8",
+      env: { ...process.env, HOME: "/nonexistent-home", TSUBAME_GROUP: "tga-example" },
+    });
+    expect(result.status).toBe(0);
+    const manifest = JobsManifestSchema.parse(JSON.parse(result.stdout));
+    expect(manifest.jobs).toHaveLength(19);
+    expect(manifest.jobs.every((job) => existsSync(job.script))).toBe(true);
+    expect(result.stderr).toMatch(/will be detected by the runner at job start/);
+  });
+});

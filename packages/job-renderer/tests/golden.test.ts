@@ -1,0 +1,155 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { type ResolvePlanOptions, resolvePlan } from "@sweval/settings-resolver";
+import { repoRoot, testdir } from "@sweval/test-utils";
+import { describe, expect, it } from "vitest";
+import { loadProfiles, type RenderJobsOptions, renderJobs, writeJobs } from "../src/index.js";
+
+const MODEL = "tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5";
+
+interface Case {
+  name: string;
+  plan: Partial<ResolvePlanOptions>;
+  render?: Partial<RenderJobsOptions>;
+}
+
+const CASES: Case[] = [
+  {
+    name: "tsubame4-node_q",
+    plan: { cluster: "tsubame4", nodeKind: "node_q", customSettings: "default" },
+    render: { group: "tga-example" },
+  },
+  { name: "tsubame4-node_f-priority-4", plan: { cluster: "tsubame4", nodeKind: "node_f" }, render: { group: "tga-example", priority: -4 } },
+  {
+    name: "tsubame4-legacy",
+    plan: { cluster: "tsubame4", nodeKind: "node_q", customSettings: "default", maxSamples: 10 },
+    render: { group: "tga-example", jobCommand: "legacy" },
+  },
+  {
+    name: "tsubame4-openai",
+    plan: { cluster: "tsubame4", nodeKind: "cpu_16", provider: "openai", model: "openai/o3-mini-2025-01-31" },
+    render: { group: "tga-example" },
+  },
+  { name: "abci3-rt_HG", plan: { cluster: "abci3", nodeKind: "rt_HG", customSettings: "default" }, render: { group: "gag00000" } },
+  { name: "abci3-legacy", plan: { cluster: "abci3", nodeKind: "rt_HF" }, render: { group: "gag00000", jobCommand: "legacy" } },
+  { name: "slurm-gpu_1", plan: { cluster: "slurm", nodeKind: "gpu_1", customSettings: "default" } },
+  { name: "local-gpu_1", plan: { cluster: "local", nodeKind: "gpu_1", customSettings: "default" } },
+  { name: "local-legacy", plan: { cluster: "local", nodeKind: "gpu_2" }, render: { jobCommand: "legacy" } },
+];
+
+async function render(testCase: Case, env: NodeJS.ProcessEnv = {}) {
+  const outDir = await testdir();
+  const plan = await resolvePlan({
+    model: MODEL,
+    root: repoRoot,
+    repoPath: "/repo",
+    tasks: ["ja_gpqa", "en_math_500"],
+    offline: true,
+    // A fixed, empty home keeps the deferral reason (which names the cache dirs) stable.
+    env: { HOME: "/nonexistent-home" },
+    ...testCase.plan,
+  });
+  const plans = [plan];
+  const result = renderJobs({ plans, outDir, profiles: await loadProfiles(plans), env, ...testCase.render });
+  return { ...result, outDir };
+}
+
+function sanitize(text: string, outDir: string): string {
+  return text.replaceAll(outDir, "<out>").replaceAll(repoRoot, "<root>");
+}
+
+describe("job scripts per dialect", () => {
+  it.each(CASES)("$name matches its golden files", async (testCase) => {
+    const { manifest, files, outDir } = await render(testCase);
+    await expect(sanitize(JSON.stringify(manifest, null, 2), outDir)).toMatchFileSnapshot(`golden/${testCase.name}/manifest.json`);
+    const script = files.find((f) => f.path.endsWith("/ja_gpqa.sh"));
+    await expect(sanitize(script?.content ?? "", outDir)).toMatchFileSnapshot(`golden/${testCase.name}/ja_gpqa.sh`);
+  });
+
+  it.each(CASES)("$name renders the same bytes twice", async (testCase) => {
+    const a = await render(testCase);
+    const b = await render(testCase);
+    expect(sanitize(a.files.map((f) => f.content).join("\n"), a.outDir)).toBe(sanitize(b.files.map((f) => f.content).join("\n"), b.outDir));
+  });
+
+  it("passes bash -n for every dialect", async () => {
+    for (const testCase of CASES) {
+      const { files, outDir } = await render(testCase);
+      await writeJobs(outDir, files);
+      for (const file of files.filter((f) => f.path.endsWith(".sh"))) {
+        const check = spawnSync("bash", ["-n", file.path], { encoding: "utf8" });
+        expect(check.stderr, `${testCase.name}: ${file.path}`).toBe("");
+        expect(check.status).toBe(0);
+      }
+    }
+  });
+
+  const shellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
+  it.skipIf(!shellcheck && !process.env.CI)(
+    shellcheck ? "passes shellcheck for every dialect" : "passes shellcheck (skipped: shellcheck is not installed; .ci/run installs it)",
+    async () => {
+      const paths: string[] = [];
+      for (const testCase of CASES) {
+        const { files, outDir } = await render(testCase);
+        await writeJobs(outDir, files);
+        paths.push(...files.filter((f) => f.path.endsWith(".sh")).map((f) => f.path));
+      }
+      expect(() => execFileSync("shellcheck", ["--severity=style", ...paths], { encoding: "utf8" })).not.toThrow();
+    },
+  );
+
+  it("never writes a secret from the environment or .env into scripts, plans or the manifest", async () => {
+    const planted = {
+      OPENAI_API_KEY: "sk-planted-openai-0001",
+      HF_TOKEN: "hf_planted_token_0002",
+      DEEPINFRA_API_KEY: "planted-deepinfra-0003",
+    };
+    const repo = await testdir({
+      ".env":
+        Object.entries(planted)
+          .map(([k, v]) => `${k}="${v}"`)
+          .join("\n") + '\nTSUBAME_GROUP="tga-from-dotenv"\n',
+    });
+    for (const testCase of CASES) {
+      const { manifest, files } = await render(
+        { ...testCase, plan: { ...testCase.plan, repoPath: repo }, render: { ...testCase.render, group: undefined } },
+        {
+          ...planted,
+          ABCI_GROUP: "gag00000",
+        },
+      );
+      const everything = JSON.stringify(manifest) + files.map((f) => f.content).join("\n");
+      for (const secret of Object.values(planted)) expect(everything).not.toContain(secret);
+      if (testCase.plan.cluster === "tsubame4")
+        expect(manifest.jobs[0]?.submit.argv.slice(0, 3)).toEqual(["qsub", "-g", "tga-from-dotenv"]);
+    }
+  });
+
+  it("keeps each job's log paths in the legacy naming the status tools read", async () => {
+    const { manifest } = await render(CASES[0] as Case);
+    const job = manifest.jobs[0];
+    expect(job?.stdout).toBe(`/repo/results/hosted_vllm/${MODEL}/default/ja/gpqa/ja_gpqa.o{jobId}`);
+    expect(job?.stderr).toBe(`/repo/results/hosted_vllm/${MODEL}/default/ja/gpqa/ja_gpqa.e{jobId}`);
+  });
+});
+
+describe("the legacy job command", () => {
+  it("calls evaluate_lighteval.sh with qsub_all.sh's exact flags", async () => {
+    const { files } = await render(CASES[2] as Case);
+    const script = files.find((f) => f.path.endsWith("/ja_gpqa.sh"))?.content ?? "";
+    expect(script.trimEnd().split("\n").at(-1)).toBe(
+      `exec bash /repo/scripts/qsub/evaluate_lighteval.sh --task-name swallow_gpqa_ja --node-kind node_q --provider vllm --model-name ${MODEL} --repo-path /repo --service tsubame --custom-settings default --max-samples 10`,
+    );
+  });
+
+  it("passes --stdout-stderr-dir and the job id on local, as qsub_all.sh does", async () => {
+    const { files } = await render(CASES[8] as Case);
+    const last = files
+      .find((f) => f.path.endsWith("/ja_gpqa.sh"))
+      ?.content.trimEnd()
+      .split("\n")
+      .at(-1);
+    expect(last).toContain(`--service local --stdout-stderr-dir /repo/results/hosted_vllm/${MODEL}/ja/gpqa --custom-job-id "$JOB_ID"`);
+    expect(readFileSync(new URL("../src/render-jobs.ts", import.meta.url), "utf8")).toContain("quoteLegacyArg");
+  });
+});
