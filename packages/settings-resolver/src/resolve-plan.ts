@@ -396,7 +396,7 @@ function resolveWalltime(context: ResolveTaskContext): PlanTask["walltime"] {
 
 /** The manual: a profile that changes temperature should only meet tasks whose default temperature is 0. */
 function checkTemperature(row: TaskRuntimeRow, settingsRow: TaskSettingsRow, temperature: ResolvedValue | undefined, warnings: string[]) {
-  if (!temperature || temperature.source.layer !== "profile") return;
+  if (temperature?.source.layer !== "profile") return;
   const taskDefault = settingsRow.params.get("temperature");
   if (taskDefault !== undefined && Number(taskDefault) === 0) return;
   const why =

@@ -20,7 +20,7 @@ export interface TaskSettings {
 export function parseTaskSettings(text: string, file: string): TaskSettings {
   const records = parseCsvRecords(text, file);
   const header = records[0];
-  if (!header || header.fields[0] !== "key" || header.fields[1] !== "generation_settings") {
+  if (header?.fields[0] !== "key" || header.fields[1] !== "generation_settings") {
     throw new InputError(`expected the header "key,generation_settings"`, { code: "E_CSV", file, line: header?.line ?? 1 });
   }
   const byKey = new Map<string, TaskSettingsRow>();
