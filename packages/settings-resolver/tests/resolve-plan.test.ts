@@ -158,6 +158,38 @@ describe(resolvePlan, () => {
   });
 });
 
+describe("finding inputs", () => {
+  it("reads a swallow-evaluation-instruct checkout's scripts/ layout under --root without copying anything", async () => {
+    const root = await testdir({
+      "scripts/qsub/conf/tasks_runtime.csv":
+        "key,script,result_dir,framework,hrt_q,hrt_f\nja_gpqa,swallow_gpqa_ja,ja/gpqa,lighteval,00:45:00,02:00:00\n",
+      "scripts/generation_settings/task_settings.csv": 'key,generation_settings\nswallow_gpqa_ja,"temperature=0.0"\n',
+      "scripts/generation_settings/custom_model_settings/org/model.yaml": 'default:\n  version: "7"\n',
+    });
+    const result = await resolvePlan({
+      model: "org/model",
+      root,
+      customSettings: "default",
+      offline: true,
+      env: { HOME: root },
+      cluster: "tsubame4",
+    });
+    expect(result.inputs).toEqual({
+      tasksRuntime: `${root}/scripts/qsub/conf/tasks_runtime.csv`,
+      taskSettings: `${root}/scripts/generation_settings/task_settings.csv`,
+      customModelSettingsDir: `${root}/scripts/generation_settings/custom_model_settings`,
+    });
+    expect([result.tasks[0]?.walltime.value, result.customSettings?.version, result.paths.repoPath]).toEqual(["00:45:00", "7", root]);
+  });
+
+  it("falls back to the defaults embedded in the package when the root has none", async () => {
+    const root = await testdir();
+    const result = await resolvePlan({ model: "org/model", root, offline: true, env: { HOME: root }, tasks: ["ja_gpqa"] });
+    expect(result.inputs.tasksRuntime).toMatch(/settings-resolver\/defaults\/conf\/tasks_runtime\.csv$/);
+    expect(result.cluster).toMatchObject({ name: "local", profilePath: expect.stringMatching(/defaults\/conf\/clusters\/local\.yaml$/) });
+  });
+});
+
 describe(resolvePlans, () => {
   it("gives one plan per model, each with its own node kind and settings", async () => {
     const root = await fixtureRoot({
