@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InputError, renderJson, shellQuote } from "@sweval/core";
+import { loadEnv } from "@sweval/env-setup";
 import type { ClusterProfile, Plan, PlanTask } from "@sweval/settings-resolver";
 import { JOBS_KIND, JOBS_VERSION, type Job, type JobsManifest } from "./schema.js";
 
@@ -297,7 +298,7 @@ function quoteLegacyArg(arg: string): string {
 
 function resolveGroup(profile: ClusterProfile, plan: Plan, explicit: string | null | undefined, env: NodeJS.ProcessEnv): string | null {
   if (!profile.group) return null;
-  const group = explicit || env[profile.group.env] || readDotenvValue(resolve(plan.paths.repoPath, ".env"), profile.group.env);
+  const group = explicit || env[profile.group.env] || readDotenvValue(plan.paths.repoPath, profile.group.env, env);
   if (!group) {
     throw new InputError(`${profile.name} bills jobs to a group (${profile.group.flag}) but ${profile.group.env} is not set`, {
       code: "E_NO_GROUP",
@@ -334,18 +335,11 @@ function resolvePriority(profile: ClusterProfile, requested: number | null | und
   return chosen;
 }
 
-/** A plain `KEY=value` lookup for one non-secret variable; full .env semantics belong to @sweval/env-setup. */
-function readDotenvValue(file: string, key: string): string | undefined {
-  if (!existsSync(file)) return undefined;
-  for (const line of readFileSync(file, "utf8").split(/\r?\n/)) {
-    const match = new RegExp(`^\\s*(?:export\\s+)?${key}=(.*)$`).exec(line);
-    if (match)
-      return (match[1] ?? "")
-        .trim()
-        .replace(/^(["'])(.*)\1$/, "$2")
-        .replace(/\s+#.*$/, "");
-  }
-  return undefined;
+/** The group from REPO_PATH/.env, read by the same loader every sweval tool uses (bash semantics, env wins). */
+function readDotenvValue(repoPath: string, key: string, env: NodeJS.ProcessEnv): string | undefined {
+  const path = resolve(repoPath, ".env");
+  if (!existsSync(path)) return undefined;
+  return loadEnv({ file: path, env: { ...env, SWEVAL_ENV_FILE: undefined } }).values[key];
 }
 
 function formatSeconds(seconds: number): string {
