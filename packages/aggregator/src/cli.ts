@@ -1,0 +1,148 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { InputError, type Io, processIo, runCli, writeFileAtomic } from "@sweval/core";
+import { Command, Option } from "commander";
+
+const LEGACY_FLAGS = [
+  "model_name",
+  "raw_results_dir",
+  "aggregated_outputs_dir",
+  "used_custom_settings_path",
+  "used_custom_settings_name",
+  "used_custom_settings_version",
+];
+
+/**
+ * `sweval-aggregate`: the drop-in for aggregate_results.py (also under its underscore flag spellings), plus
+ * `table` and `chart` across models.
+ */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const program = new Command("sweval-aggregate")
+    .description(
+      "Aggregate lighteval results into aggregated_results.json (drop-in for aggregate_results.py); `table` and `chart` compare models",
+    )
+    .option("--model-name <name>", "litellm model string whose results to aggregate, e.g. hosted_vllm/<org>/<model>")
+    .option("--raw-results-dir <dir>", "the dir holding results_<date_id>.json (not searched recursively)")
+    .option("--aggregated-outputs-dir <dir>", "where aggregated_results.json is written")
+    .option("--used-custom-settings-path <path>", "recorded in custom_settings.path", "")
+    .option("--used-custom-settings-name <name>", "recorded in custom_settings.name", "")
+    .option("--used-custom-settings-version <version>", "recorded in custom_settings.version", "")
+    .option("--conf <name|file>", "aggregation table: conf/aggregate/<name>.yaml or a path", "swallow-v202508")
+    .option("--root <dir>", "where conf/ lives (default: .)")
+    .addOption(new Option("--print <what>", "also print to stdout").choices(["overall", "json"]))
+    .option("-q, --quiet", "do not print the per-column messages on stderr")
+    .action(async (flags: DropInFlags) => {
+      for (const flag of ["modelName", "rawResultsDir", "aggregatedOutputsDir"] as const) {
+        if (!flags[flag])
+          throw new InputError(`missing --${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, { code: "E_USAGE", field: flag });
+      }
+      const { aggregateToFile, readAggregateConf } = await import("./index.js");
+      const conf = readAggregateConf(flags.conf, resolve(io.cwd, flags.root ?? "."));
+      const result = await aggregateToFile({
+        modelName: flags.modelName as string,
+        rawResultsDir: resolve(io.cwd, flags.rawResultsDir as string),
+        outDir: resolve(io.cwd, flags.aggregatedOutputsDir as string),
+        conf,
+        customSettings: {
+          path: flags.usedCustomSettingsPath,
+          name: flags.usedCustomSettingsName,
+          version: flags.usedCustomSettingsVersion,
+        },
+      });
+      if (!flags.quiet) for (const message of result.messages) io.stderr.write(`${message}\n`);
+      if (result.filesRead === 0) {
+        const hint =
+          flags.modelName?.includes("/") && !/^(hosted_vllm|openai|deepinfra|openrouter)\//.test(flags.modelName)
+            ? " (vLLM results are named hosted_vllm/<org>/<model>)"
+            : "";
+        io.stderr.write(
+          `sweval-aggregate: warning: no results files for model "${flags.modelName}" in ${flags.rawResultsDir}${hint}; every column is -1\n`,
+        );
+      }
+      io.stderr.write(`sweval-aggregate: wrote ${result.path} (${result.filesRead} results file(s), ${conf.columns.length} columns)\n`);
+      if (flags.print === "json") io.stdout.write(`${result.text}\n`);
+      if (flags.print === "overall") io.stdout.write(`${JSON.parse(result.text).overall}\n`);
+    });
+
+  program
+    .command("table")
+    .description("one row per model (+ custom settings) in the conf's column order, from aggregated_results.json files or dirs")
+    .argument("<paths...>", "aggregated_results.json files, or directories searched for them")
+    .option("--conf <name|file>", "aggregation table giving the columns", "swallow-v202508")
+    .option("--root <dir>", "where conf/ lives (default: .)")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["tsv", "csv", "md", "json"]).default("tsv"))
+    .addOption(new Option("--missing <as>", "how missing values show").choices(["blank", "-1"]).default("blank"))
+    .option("--diff <table>", "an earlier table (tsv/csv/json from this command): mark changed cells")
+    .option("-o, --out <file>", "write to a file instead of stdout")
+    .action(async (paths: string[], flags: TableFlags) => {
+      const { buildTable, findAggregatedFiles, parseTable, readAggregateConf, renderTable } = await import("./index.js");
+      const conf = readAggregateConf(flags.conf, resolve(io.cwd, flags.root ?? "."));
+      const table = buildTable(findAggregatedFiles(paths.map((p) => resolve(io.cwd, p))), conf);
+      const previous = flags.diff ? parseTable(await readInput(resolve(io.cwd, flags.diff)), flags.diff) : null;
+      const text = renderTable(table, { format: flags.format, missing: flags.missing, previous });
+      await output(text, flags.out, io);
+    });
+
+  program
+    .command("chart")
+    .description("a self-contained HTML page comparing models per task group")
+    .argument("<paths...>", "aggregated_results.json files, or directories searched for them")
+    .option("--conf <name|file>", "aggregation table giving the columns and groups", "swallow-v202508")
+    .option("--root <dir>", "where conf/ lives (default: .)")
+    .option("--title <text>", "page title", "sweval: model comparison")
+    .option("-o, --out <file>", "write the HTML to a file instead of stdout")
+    .action(async (paths: string[], flags: { conf: string; root?: string; title: string; out?: string }) => {
+      const { buildTable, findAggregatedFiles, readAggregateConf, renderChart } = await import("./index.js");
+      const conf = readAggregateConf(flags.conf, resolve(io.cwd, flags.root ?? "."));
+      const table = buildTable(findAggregatedFiles(paths.map((p) => resolve(io.cwd, p))), conf);
+      await output(renderChart(table, conf, flags.title), flags.out, io);
+    });
+
+  return runCli("sweval-aggregate", program, normalizeLegacyFlags(argv), io);
+}
+
+/** `--model_name x` and `--model_name=x` → `--model-name`, so legacy job scripts call this unchanged. */
+export function normalizeLegacyFlags(argv: readonly string[]): string[] {
+  return argv.map((arg) => {
+    const match = /^--([a-z_]+)(=.*)?$/.exec(arg);
+    if (!match || !LEGACY_FLAGS.includes(match[1] as string)) return arg;
+    return `--${(match[1] as string).replaceAll("_", "-")}${match[2] ?? ""}`;
+  });
+}
+
+interface DropInFlags {
+  modelName?: string;
+  rawResultsDir?: string;
+  aggregatedOutputsDir?: string;
+  usedCustomSettingsPath: string;
+  usedCustomSettingsName: string;
+  usedCustomSettingsVersion: string;
+  conf: string;
+  root?: string;
+  print?: "overall" | "json";
+  quiet?: boolean;
+}
+
+interface TableFlags {
+  conf: string;
+  root?: string;
+  format: "tsv" | "csv" | "md" | "json";
+  missing: "blank" | "-1";
+  diff?: string;
+  out?: string;
+}
+
+async function readInput(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    throw new InputError("cannot be read", { code: "E_INPUT_FILE", file, cause: error });
+  }
+}
+
+async function output(text: string, file: string | undefined, io: Io): Promise<void> {
+  if (file) {
+    await writeFileAtomic(resolve(io.cwd, file), text);
+    io.stderr.write(`sweval-aggregate: wrote ${resolve(io.cwd, file)}\n`);
+  } else io.stdout.write(text);
+}

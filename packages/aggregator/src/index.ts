@@ -1,0 +1,15 @@
+export type { AggregateOptions, AggregateResult, CustomSettingsInfo } from "./aggregate.js";
+export { aggregate, aggregateToFile } from "./aggregate.js";
+export { renderChart } from "./chart.js";
+export type { ResolvedColumn, ResolvedConf } from "./conf.js";
+export { DEFAULT_CONF, embeddedConfDir, listConfs, readAggregateConf } from "./conf.js";
+export type { PyNumber } from "./functions.js";
+export { averageInOneTask, MISSING, microAverage, pick, resolveMultiTaskKey } from "./functions.js";
+export type { PyValue } from "./python-json.js";
+export { dumpPythonJson, PyInt, parsePythonJson, pythonJsonString, pythonStr } from "./python-json.js";
+export type { ResultEntry } from "./read-results.js";
+export { parseTimestamp, readResults } from "./read-results.js";
+export type { AggregateConf, AggregatedResults, LightevalResults } from "./schema.js";
+export { AggregateConfSchema, AggregatedResultsSchema, ConfColumnSchema, LightevalResultsSchema } from "./schema.js";
+export type { Table, TableFormat, TableRow } from "./table.js";
+export { buildTable, findAggregatedFiles, parseTable, renderTable } from "./table.js";
