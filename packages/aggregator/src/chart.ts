@@ -60,7 +60,9 @@ function renderGroup(group: string, columns: number[], table: Table, labels: str
   const height = 180;
   const top = 16;
   const bottom = 110;
-  const left = 40;
+  // Rotated column names hang to the left of their bars; leave room for the longest.
+  const longest = Math.max(...columns.map((c) => (table.columns[c] ?? "").length));
+  const left = 40 + Math.min(220, Math.round(longest * 4.6));
   const width = left + columns.length * clusterWidth + 10;
   const bars: string[] = [];
   const names: string[] = [];

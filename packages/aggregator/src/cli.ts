@@ -36,7 +36,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         if (!flags[flag])
           throw new InputError(`missing --${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, { code: "E_USAGE", field: flag });
       }
-      const { aggregateToFile, readAggregateConf } = await import("./index.js");
+      // Only the modules this path needs: the package index would also load zod for its schemas.
+      const [{ aggregateToFile }, { readAggregateConf }] = await Promise.all([import("./aggregate.js"), import("./conf.js")]);
       const conf = readAggregateConf(flags.conf, resolve(io.cwd, flags.root ?? "."));
       const result = await aggregateToFile({
         modelName: flags.modelName as string,
@@ -62,6 +63,25 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       io.stderr.write(`sweval-aggregate: wrote ${result.path} (${result.filesRead} results file(s), ${conf.columns.length} columns)\n`);
       if (flags.print === "json") io.stdout.write(`${result.text}\n`);
       if (flags.print === "overall") io.stdout.write(`${JSON.parse(result.text).overall}\n`);
+    });
+
+  program
+    .command("all")
+    .description("aggregate every model under a raw results root in one process (results dirs mirror the raw layout)")
+    .argument("<raw-results-root>", "e.g. lighteval/outputs/results")
+    .requiredOption("-o, --out <results-root>", "e.g. results")
+    .option("--conf <name|file>", "aggregation table", "swallow-v202508")
+    .option("--root <dir>", "where conf/ lives (default: .)")
+    .option("-q, --quiet", "do not print the per-column messages on stderr")
+    .action(async (rawRoot: string, flags: { out: string; conf: string; root?: string; quiet?: boolean }) => {
+      const [{ aggregateTree }, { readAggregateConf }] = await Promise.all([import("./aggregate-tree.js"), import("./conf.js")]);
+      const conf = readAggregateConf(flags.conf, resolve(io.cwd, flags.root ?? "."));
+      const outcomes = await aggregateTree({ rawRoot: resolve(io.cwd, rawRoot), outRoot: resolve(io.cwd, flags.out), conf });
+      for (const outcome of outcomes) {
+        if (!flags.quiet) for (const message of outcome.messages) io.stderr.write(`${outcome.model}: ${message}\n`);
+        io.stderr.write(`sweval-aggregate: wrote ${outcome.path} (${outcome.filesRead} results file(s))\n`);
+      }
+      if (outcomes.length === 0) io.stderr.write(`sweval-aggregate: warning: no results files under ${rawRoot}\n`);
     });
 
   program

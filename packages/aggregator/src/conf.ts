@@ -1,9 +1,14 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { didYouMean, formatIssues, InputError } from "@sweval/core";
-import { LineCounter, parseDocument } from "yaml";
-import { AGGREGATE_FUNCTIONS, AggregateConfSchema, CONF_KIND, CONF_VERSION, type ConfColumn } from "./schema.js";
+import type { Document } from "yaml";
+import { defineAggregateConfSchema } from "./conf-schema.js";
+import { AGGREGATE_FUNCTIONS, CONF_KIND, CONF_VERSION } from "./constants.js";
+import type { ConfColumn } from "./schema.js";
 
 /** The tables shipped in this package (copied from the repository's conf/aggregate at build time). */
 export const embeddedConfDir = fileURLToPath(new URL("../defaults/conf/aggregate/", import.meta.url));
@@ -39,6 +44,21 @@ export function readAggregateConf(nameOrPath: string = DEFAULT_CONF, root: strin
   const file = locateConf(nameOrPath, root);
   if (seen.includes(file)) throw new InputError(`"extends" loops back to ${file}`, { code: "E_CONF", file });
   const text = readFileSync(file, "utf8");
+  // Parsing YAML is most of a one-shot run's time, so a resolved table is cached by the content of its chain.
+  const key = seen.length === 0 ? chainKey(file, text, root) : null;
+  const cached = key ? readCache(key) : null;
+  if (cached) return cached;
+  const resolved = parseConf(file, text, root, seen);
+  if (key) writeCache(key, resolved);
+  return resolved;
+}
+
+// yaml is loaded only on a cache miss: importing it costs more than the rest of a one-shot run.
+const requireLazily = createRequire(import.meta.url);
+
+function parseConf(file: string, text: string, root: string, seen: string[]): ResolvedConf {
+  const { LineCounter, parseDocument } = requireLazily("yaml") as typeof import("yaml");
+  const AggregateConfSchema = defineAggregateConfSchema((requireLazily("zod") as typeof import("zod")).z);
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter });
   const error = document.errors[0];
@@ -60,8 +80,7 @@ export function readAggregateConf(nameOrPath: string = DEFAULT_CONF, root: strin
   const parsed = AggregateConfSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const node = issue ? document.getIn(issue.path as Array<string | number>, true) : undefined;
-    const line = (node as { range?: number[] } | undefined)?.range?.[0];
+    const line = nearestNodeOffset(document, (issue?.path ?? []) as Array<string | number>);
     throw new InputError(`invalid aggregation table: ${formatIssues(parsed.error.issues).slice(0, 3).join("; ")}`, {
       code: "E_CONF",
       file,
@@ -98,6 +117,64 @@ export function listConfs(root: string): string[] {
 }
 
 // --- internal ---
+
+const CACHE_FORMAT = "sweval-aggregate-conf-cache-1";
+
+/** sha256 over the files of an `extends` chain (found without parsing YAML) and this package's cache format. */
+function chainKey(file: string, text: string, root: string): string | null {
+  const hash = createHash("sha256").update(CACHE_FORMAT);
+  let current = { file, text };
+  for (let depth = 0; depth < 16; depth++) {
+    hash.update(current.file).update("\0").update(current.text);
+    const parent = /^extends:\s*["']?([^"'\s#]+)/m.exec(current.text)?.[1];
+    if (!parent) return hash.digest("hex");
+    try {
+      const parentFile = locateConf(parent, root);
+      current = { file: parentFile, text: readFileSync(parentFile, "utf8") };
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+function cacheDir(): string | null {
+  const configured = process.env.SWEVAL_CACHE_DIR;
+  if (configured === "") return null;
+  return join(configured ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "sweval"), "aggregate-conf");
+}
+
+function readCache(key: string | null): ResolvedConf | null {
+  const dir = cacheDir();
+  if (!key || !dir) return null;
+  try {
+    return JSON.parse(readFileSync(join(dir, `${key}.json`), "utf8")) as ResolvedConf;
+  } catch {
+    return null;
+  }
+}
+
+function writeCache(key: string | null, conf: ResolvedConf): void {
+  const dir = cacheDir();
+  if (!key || !dir) return;
+  try {
+    mkdirSync(dir, { recursive: true });
+    const temporary = join(dir, `.${key}.${process.pid}.tmp`);
+    writeFileSync(temporary, JSON.stringify(conf));
+    renameSync(temporary, join(dir, `${key}.json`));
+  } catch {
+    // A cache that cannot be written only costs time.
+  }
+}
+
+/** The source offset of the node at path, or of its nearest existing parent (a missing key has no node). */
+function nearestNodeOffset(document: Document, path: Array<string | number>): number | undefined {
+  for (let length = path.length; length > 0; length--) {
+    const node = document.getIn(path.slice(0, length), true) as { range?: number[] } | undefined;
+    if (node?.range) return node.range[0];
+  }
+  return undefined;
+}
 
 function locateConf(nameOrPath: string, root: string): string {
   if (nameOrPath.endsWith(".yaml") || nameOrPath.includes("/")) {

@@ -1,5 +1,7 @@
 export type { AggregateOptions, AggregateResult, CustomSettingsInfo } from "./aggregate.js";
 export { aggregate, aggregateToFile } from "./aggregate.js";
+export type { AggregateTreeOptions, TreeOutcome } from "./aggregate-tree.js";
+export { aggregateTree } from "./aggregate-tree.js";
 export { renderChart } from "./chart.js";
 export type { ResolvedColumn, ResolvedConf } from "./conf.js";
 export { DEFAULT_CONF, embeddedConfDir, listConfs, readAggregateConf } from "./conf.js";

@@ -1,8 +1,7 @@
 import { opendirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { formatIssues } from "@sweval/core";
 import { PyInt, type PyValue, parsePythonJson } from "./python-json.js";
-import { LightevalResultsSchema } from "./schema.js";
+import type { LightevalResults } from "./schema.js";
 
 /** One `task:subset` result, the newest among the files. */
 export interface ResultEntry {
@@ -112,12 +111,28 @@ function readResultsFile(file: string, messages: string[]) {
     messages.push(`${file}: unreadable JSON (${(error as Error).message}); skipped`);
     return null;
   }
-  const parsed = LightevalResultsSchema.safeParse(raw);
-  if (!parsed.success) {
-    messages.push(`${file}: not a lighteval results file (${formatIssues(parsed.error.issues).slice(0, 2).join("; ")}); skipped`);
+  const problem = resultsShapeProblem(raw);
+  if (problem) {
+    messages.push(`${file}: not a lighteval results file (${problem}); skipped`);
     return null;
   }
-  return parsed.data;
+  return raw as unknown as LightevalResults;
+}
+
+/**
+ * The checks of LightevalResultsSchema, by hand: this runs once per file in every job, and loading zod
+ * would cost more than the whole aggregation.
+ */
+export function resultsShapeProblem(raw: PyValue): string | null {
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof PyInt);
+  if (!isObject(raw)) return "not a JSON object";
+  if (!isObject(raw.config_general) || typeof raw.config_general.model_name !== "string")
+    return "config_general.model_name: expected a string";
+  if (!isObject(raw.results)) return "results: expected an object";
+  for (const [key, metrics] of Object.entries(raw.results)) if (!isObject(metrics)) return `results.${key}: expected an object`;
+  if (raw.config_tasks !== undefined && !isObject(raw.config_tasks)) return "config_tasks: expected an object";
+  return null;
 }
 
 function sampleNumOf(config: { effective_num_docs?: unknown } | null | undefined): number {

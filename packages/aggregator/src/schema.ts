@@ -1,32 +1,15 @@
 import { z } from "zod";
 
-export const CONF_KIND = "sweval/aggregate-conf";
-export const CONF_VERSION = 1;
+import { defineAggregateConfSchema, defineConfColumnSchema } from "./conf-schema.js";
 
-export const AGGREGATE_FUNCTIONS = ["pick", "micro_average", "average_in_one_task"] as const;
-
-const oneOrMore = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+export { AGGREGATE_FUNCTIONS, CONF_KIND, CONF_VERSION } from "./constants.js";
 
 /** One column of the aggregation table. */
-export const ConfColumnSchema = z.object({
-  name: z.string().min(1).describe("key in results and position in overall"),
-  fn: z.string().describe("pick | micro_average | average_in_one_task; an unknown one makes the column -1"),
-  metric: oneOrMore.describe("metric key, or a list of keys averaged by average_in_one_task"),
-  task: oneOrMore.describe("lighteval task key(s) `suite|task|fewshot`; with several, the single one that exists is used"),
-  whiteList: oneOrMore.optional().describe("micro_average only: a white list name, or an inline list of subsets"),
-  group: z.string().optional().describe("for tables and charts"),
-});
+export const ConfColumnSchema = defineConfColumnSchema(z);
 export type ConfColumn = z.infer<typeof ConfColumnSchema>;
 
 /** An aggregation table file (conf/aggregate/*.yaml). */
-export const AggregateConfSchema = z.object({
-  kind: z.literal(CONF_KIND),
-  version: z.literal(CONF_VERSION),
-  name: z.string(),
-  extends: z.string().optional().describe("another table (name or path) whose columns come first"),
-  whiteLists: z.record(z.string(), z.array(z.string())).default({}),
-  columns: z.array(ConfColumnSchema),
-});
+export const AggregateConfSchema = defineAggregateConfSchema(z);
 export type AggregateConf = z.infer<typeof AggregateConfSchema>;
 
 /** lighteval's results_<date_id>.json, read leniently: only what the aggregator needs is checked. */

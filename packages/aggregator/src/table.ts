@@ -112,8 +112,8 @@ export function renderTable(table: Table, options: RenderTableOptions): string {
   const header = ["model", "custom_settings", ...table.columns];
   const lines = table.rows.map((row) => [label(row), row.customSettings, ...table.columns.map((_, i) => cell(row, i))]);
   if (options.format === "md") {
-    const escape = (text: string) => text.replaceAll("|", "\\|");
-    return `${[`| ${header.map(escape).join(" | ")} |`, `|${header.map((_, i) => (i < 2 ? "---" : "---:")).join("|")}|`, ...lines.map((l) => `| ${l.map(escape).join(" | ")} |`)].join("\n")}\n`;
+    const escapeCell = (text: string) => text.replaceAll("|", "\\|");
+    return `${[`| ${header.map(escapeCell).join(" | ")} |`, `|${header.map((_, i) => (i < 2 ? "---" : "---:")).join("|")}|`, ...lines.map((l) => `| ${l.map(escapeCell).join(" | ")} |`)].join("\n")}\n`;
   }
   const separator = options.format === "csv" ? "," : "\t";
   const quote = (text: string) =>

@@ -76,3 +76,4 @@ export function memoryIo(options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd
 
 /** Skips a test with a one-line reason when `../shared` is not beside the repository. */
 export { existsSync as exists } from "node:fs";
+export { chromiumPath, launchChromium } from "./browser.js";
