@@ -135,6 +135,8 @@ function describeJob(context: JobContext, tasks: PlanTask[], script: string): Jo
     stdout: logs.stdout,
     stderr: logs.stderr,
     submit: { argv: [] },
+    ledger: `${plan.paths.repoPath}/results/.sweval/ledger.jsonl`,
+    resultsDir: plan.paths.resultsDir,
   };
   job.submit.argv = submitArgv(context, job);
   return job;

@@ -21,6 +21,8 @@ export const JobSchema = z.object({
   stdout: z.string().describe("log path; {jobId} stands for the id the scheduler assigns"),
   stderr: z.string(),
   submit: z.object({ argv: z.array(z.string()).min(1).describe("the exact command to submit, no shell involved") }),
+  ledger: z.string().optional().describe("the submission ledger kept with the results: <repo>/results/.sweval/ledger.jsonl"),
+  resultsDir: z.string().optional().describe("the model's results dir (aggregated_results.json goes here)"),
 });
 export type Job = z.infer<typeof JobSchema>;
 

@@ -1,0 +1,22 @@
+import { InputError } from "@sweval/core";
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program without a shell; injectable so unit tests can feed recorded scheduler output. */
+export type Exec = (argv: string[], options?: { env?: NodeJS.ProcessEnv; input?: string }) => Promise<ExecResult>;
+
+/** The real runner (execa). A program missing from PATH is an InputError naming it. */
+export const execReal: Exec = async (argv, options = {}) => {
+  const { execa } = await import("execa");
+  const [file, ...args] = argv;
+  if (!file) throw new Error("empty argv");
+  const result = await execa(file, args, { reject: false, env: options.env, input: options.input, stripFinalNewline: false, timeout: 300_000 });
+  if ((result as { code?: string }).code === "ENOENT" || (result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message)))) {
+    throw new InputError(`${file} is not on PATH`, { code: "E_NO_SCHEDULER", hint: `run sweval-pbs where the scheduler's commands are installed, or fix PATH` });
+  }
+  return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ""), stderr: String(result.stderr ?? "") };
+};

@@ -1,0 +1,16 @@
+export { submitJobs, submitOne, ledgerPath } from "./submit.js";
+export type { SubmitOptions, SubmitOutcome } from "./submit.js";
+export { buildBoard, renderBoard, STATE_ICONS, ACTIVE_OR_DONE } from "./board.js";
+export { cancelJobs, resubmitFailed, jobLogs } from "./manage.js";
+export type { ManageOptions, Selection } from "./manage.js";
+export { readLedger, appendLedger, withLedgerLock } from "./ledger.js";
+export { deriveState, readLogs, COMPLETION_LINE } from "./derive-state.js";
+export { execReal } from "./exec.js";
+export type { Exec, ExecResult } from "./exec.js";
+export { gridEngine, parseQstatXml, parseQacct } from "./adapters/grid-engine.js";
+export { slurm, parseSqueue } from "./adapters/slurm.js";
+export { pbsPro, parsePbsQstatJson, parsePbsAccounting } from "./adapters/pbs-pro.js";
+export { createLocalScheduler, localAdapter, localStateDir } from "./adapters/local.js";
+export type { SchedulerAdapter, QueueInfo, AccountingInfo } from "./adapters/types.js";
+export { LedgerEntrySchema, StatusBoardSchema, JOB_STATES, LEDGER_KIND, LEDGER_VERSION, STATUS_KIND, STATUS_VERSION } from "./schema.js";
+export type { LedgerEntry, StatusBoard, StatusCell, JobState } from "./schema.js";
