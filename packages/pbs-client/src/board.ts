@@ -43,7 +43,9 @@ export interface BuildBoardOptions {
  */
 export async function buildBoard(options: BuildBoardOptions): Promise<StatusBoard> {
   const submitted = options.entries.filter((entry) => entry.event === "submitted");
-  const cancelled = new Set(options.entries.filter((entry) => entry.event === "cancelled").map((entry) => `${entry.scheduler}:${entry.jobId}`));
+  const cancelled = new Set(
+    options.entries.filter((entry) => entry.event === "cancelled").map((entry) => `${entry.scheduler}:${entry.jobId}`),
+  );
   const queues = await readQueues(submitted, options);
   const cells = new Map<string, { key: CellKey; entries: LedgerEntry[] }>();
   for (const key of options.expected ?? []) cells.set(cellId(key), { key, entries: [] });
@@ -58,7 +60,18 @@ export async function buildBoard(options: BuildBoardOptions): Promise<StatusBoar
   const out: StatusCell[] = [];
   for (const { key, entries } of cells.values()) {
     if (entries.length === 0) {
-      out.push({ ...key, state: "not_submitted", jobId: null, jobIds: [], elapsedSeconds: null, walltimeSeconds: null, exitStatus: null, reason: "in the manifest, not in the ledger", stdout: null, stderr: null });
+      out.push({
+        ...key,
+        state: "not_submitted",
+        jobId: null,
+        jobIds: [],
+        elapsedSeconds: null,
+        walltimeSeconds: null,
+        exitStatus: null,
+        reason: "in the manifest, not in the ledger",
+        stdout: null,
+        stderr: null,
+      });
       continue;
     }
     const derived = [];
@@ -100,7 +113,10 @@ export function renderBoard(board: StatusBoard): string {
     lines.push(`Model: ${title}`);
     const width = Math.max(...cells.map((c) => c.task.length));
     for (const cell of cells) {
-      const time = cell.elapsedSeconds !== null && cell.walltimeSeconds ? `  ${formatDuration(cell.elapsedSeconds)} / ${formatDuration(cell.walltimeSeconds)}` : "";
+      const time =
+        cell.elapsedSeconds !== null && cell.walltimeSeconds
+          ? `  ${formatDuration(cell.elapsedSeconds)} / ${formatDuration(cell.walltimeSeconds)}`
+          : "";
       const job = cell.jobId ? `  job ${cell.jobId}${cell.jobIds.length > 1 ? ` (${cell.jobIds.length} submissions)` : ""}` : "";
       lines.push(`  ${STATE_ICONS[cell.state]} ${cell.task.padEnd(width)}  ${cell.state.padEnd(16)}${job}${time}  ${cell.reason}`);
     }

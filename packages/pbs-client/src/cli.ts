@@ -1,12 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { Command } from "commander";
 import { ExitCode, InputError, type Io, parseDocument, parseJsonText, processIo, readAll, renderJson, runCli } from "@sweval/core";
+import { Command } from "commander";
 
 /** `sweval-pbs`: submit a jobs manifest, show the status board, cancel, resubmit, read logs. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const program = new Command("sweval-pbs").description("Submit and track sweval jobs on Grid Engine, PBS Pro, Slurm or this machine (local)");
+  const program = new Command("sweval-pbs").description(
+    "Submit and track sweval jobs on Grid Engine, PBS Pro, Slurm or this machine (local)",
+  );
   const common = (command: Command) =>
     command
       .option("--ledger <file>", "the submission ledger (default: the manifest's, $SWEVAL_LEDGER, or ./results/.sweval/ledger.jsonl)")
@@ -30,7 +32,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       ]);
       const source = flags.manifest ? resolve(io.cwd, flags.manifest) : "<stdin>";
       const text = flags.manifest ? await readInput(source) : await readAll(io.stdin);
-      if (text.trim() === "") throw new InputError("no manifest: pipe sweval-render into sweval-pbs submit, or pass --manifest", { code: "E_NO_MANIFEST" });
+      if (text.trim() === "")
+        throw new InputError("no manifest: pipe sweval-render into sweval-pbs submit, or pass --manifest", { code: "E_NO_MANIFEST" });
       const manifest = parseDocument(JobsManifestSchema, parseJsonText(text, source), { kind: JOBS_KIND, version: JOBS_VERSION }, source);
       const outcomes = await submitJobs({
         manifest,
@@ -46,9 +49,13 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         env: io.env,
         log: (message) => io.stderr.write(`sweval-pbs: ${message}\n`),
       });
-      if (flags.dryRun) for (const o of outcomes) io.stderr.write(`sweval-pbs: ${o.status === "skipped" ? `skip ${o.job} (${o.reason})` : `would run: ${o.argv.join(" ")}`}\n`);
+      if (flags.dryRun)
+        for (const o of outcomes)
+          io.stderr.write(`sweval-pbs: ${o.status === "skipped" ? `skip ${o.job} (${o.reason})` : `would run: ${o.argv.join(" ")}`}\n`);
       const count = (status: string) => outcomes.filter((o) => o.status === status).length;
-      io.stderr.write(`sweval-pbs: ${count("submitted")} submitted, ${count("skipped")} skipped, ${count("failed")} failed${flags.dryRun ? `, ${count("would-submit")} would be submitted` : ""}\n`);
+      io.stderr.write(
+        `sweval-pbs: ${count("submitted")} submitted, ${count("skipped")} skipped, ${count("failed")} failed${flags.dryRun ? `, ${count("would-submit")} would be submitted` : ""}\n`,
+      );
       io.stdout.write(renderJson({ kind: "sweval/submit-result", version: 1, outcomes }));
       if (count("failed") > 0) exitCode = ExitCode.workFailed;
     });
@@ -59,14 +66,27 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("--json", "print the sweval/status document")
     .option("--watch <seconds>", "refresh until nothing is queued or running", toInt)
     .action(async (flags: StatusFlags) => {
-      const [{ buildBoard, renderBoard }, { readLedger }, { localStateDir }, { execReal }] = await Promise.all([import("./board.js"), import("./ledger.js"), import("./adapters/local.js"), import("./exec.js")]);
+      const [{ buildBoard, renderBoard }, { readLedger }, { localStateDir }, { execReal }] = await Promise.all([
+        import("./board.js"),
+        import("./ledger.js"),
+        import("./adapters/local.js"),
+        import("./exec.js"),
+      ]);
       const { ledgerPath } = await import("./submit.js");
-      const ledger = ledgerPath(flags.ledger ? resolve(io.cwd, flags.ledger) : null, null, { ...io.env, REPO_PATH: io.env.REPO_PATH || io.cwd });
+      const ledger = ledgerPath(flags.ledger ? resolve(io.cwd, flags.ledger) : null, null, {
+        ...io.env,
+        REPO_PATH: io.env.REPO_PATH || io.cwd,
+      });
       const expected = flags.manifest ? await expectedCells(resolve(io.cwd, flags.manifest)) : [];
       for (;;) {
         const { entries, warnings } = readLedger(ledger);
         for (const warning of warnings) io.stderr.write(`sweval-pbs: warning: ${warning}\n`);
-        const board = await buildBoard({ entries, exec: execReal, localStateDir: flags.localState ? resolve(io.cwd, flags.localState) : localStateDir(io.env), expected });
+        const board = await buildBoard({
+          entries,
+          exec: execReal,
+          localStateDir: flags.localState ? resolve(io.cwd, flags.localState) : localStateDir(io.env),
+          expected,
+        });
         const active = board.cells.some((cell) => ["queued", "transferring", "running"].includes(cell.state));
         if (!flags.watch || !active) {
           io.stdout.write(flags.json ? renderJson(board) : renderBoard(board));
@@ -85,7 +105,13 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .action(async (targets: string[], flags: { ledger?: string; localState?: string; model?: string; all?: boolean }) => {
       const { cancelJobs } = await import("./manage.js");
       const cells = await cancelJobs({ ...(await manageOptions(flags, io)), selection: { targets, model: flags.model, all: flags.all } });
-      io.stdout.write(renderJson({ kind: "sweval/cancel-result", version: 1, cancelled: cells.map((c) => ({ model: c.model, task: c.task, jobId: c.jobId })) }));
+      io.stdout.write(
+        renderJson({
+          kind: "sweval/cancel-result",
+          version: 1,
+          cancelled: cells.map((c) => ({ model: c.model, task: c.task, jobId: c.jobId })),
+        }),
+      );
     });
 
   common(program.command("resubmit"))
@@ -95,8 +121,24 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("--dry-run", "print what would be resubmitted")
     .action(async (flags: { ledger?: string; localState?: string; model?: string; dryRun?: boolean }) => {
       const { resubmitFailed } = await import("./manage.js");
-      const outcomes = await resubmitFailed({ ...(await manageOptions(flags, io)), selection: flags.model ? { model: flags.model } : undefined, dryRun: flags.dryRun });
-      io.stdout.write(renderJson({ kind: "sweval/resubmit-result", version: 1, resubmitted: outcomes.map((o) => ({ model: o.cell.model, task: o.cell.task, was: o.cell.jobId, jobId: o.jobId ?? null, argv: o.argv })) }));
+      const outcomes = await resubmitFailed({
+        ...(await manageOptions(flags, io)),
+        selection: flags.model ? { model: flags.model } : undefined,
+        dryRun: flags.dryRun,
+      });
+      io.stdout.write(
+        renderJson({
+          kind: "sweval/resubmit-result",
+          version: 1,
+          resubmitted: outcomes.map((o) => ({
+            model: o.cell.model,
+            task: o.cell.task,
+            was: o.cell.jobId,
+            jobId: o.jobId ?? null,
+            argv: o.argv,
+          })),
+        }),
+      );
     });
 
   common(program.command("logs"))
@@ -107,7 +149,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .action(async (model: string, task: string, flags: { ledger?: string; localState?: string; lines: number }) => {
       const { jobLogs } = await import("./manage.js");
       const { cell, stdout, stderr } = await jobLogs({ ...(await manageOptions(flags, io)), model, task, lines: flags.lines });
-      io.stdout.write(`# ${cell.model} ${cell.task}: ${cell.state} (job ${cell.jobId}; ${cell.reason})\n# stdout: ${cell.stdout}\n${stdout ?? "(no file)"}\n# stderr: ${cell.stderr}\n${stderr ?? "(no file)"}\n`);
+      io.stdout.write(
+        `# ${cell.model} ${cell.task}: ${cell.state} (job ${cell.jobId}; ${cell.reason})\n# stdout: ${cell.stdout}\n${stdout ?? "(no file)"}\n# stderr: ${cell.stderr}\n${stderr ?? "(no file)"}\n`,
+      );
     });
 
   const code = await runCli("sweval-pbs", program, argv, io);
@@ -135,7 +179,11 @@ interface StatusFlags {
 }
 
 async function manageOptions(flags: { ledger?: string; localState?: string }, io: Io) {
-  const [{ localStateDir }, { execReal }, { ledgerPath }] = await Promise.all([import("./adapters/local.js"), import("./exec.js"), import("./submit.js")]);
+  const [{ localStateDir }, { execReal }, { ledgerPath }] = await Promise.all([
+    import("./adapters/local.js"),
+    import("./exec.js"),
+    import("./submit.js"),
+  ]);
   return {
     ledger: ledgerPath(flags.ledger ? resolve(io.cwd, flags.ledger) : null, null, { ...io.env, REPO_PATH: io.env.REPO_PATH || io.cwd }),
     exec: execReal,

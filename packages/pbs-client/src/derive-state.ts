@@ -18,7 +18,12 @@ export interface DerivedState {
  * failed job never shows as done (V5's rules: a traceback with the completion line is done_with_errors,
  * without it error; exit 0 without the completion line is an error) and a job killed at its walltime is a timeout.
  */
-export function deriveState(entry: LedgerEntry, queued: QueueInfo | undefined, accounting: AccountingInfo | null, cancelled: boolean): DerivedState {
+export function deriveState(
+  entry: LedgerEntry,
+  queued: QueueInfo | undefined,
+  accounting: AccountingInfo | null,
+  cancelled: boolean,
+): DerivedState {
   if (queued) return { state: queued.state, reason: `queue: ${queued.raw}`, exitStatus: null, elapsedSeconds: queued.elapsedSeconds };
   const logs = readLogs(entry);
   if (accounting && accounting.outcome !== "finished") {
@@ -26,13 +31,42 @@ export function deriveState(entry: LedgerEntry, queued: QueueInfo | undefined, a
     return { state, reason: accounting.reason, exitStatus: accounting.exitStatus, elapsedSeconds: null };
   }
   if (!logs.exists) {
-    return { state: cancelled ? "deleted" : accounting ? "error" : "deleted", reason: cancelled ? "cancelled" : "no log file and not in the queue", exitStatus: accounting?.exitStatus ?? null, elapsedSeconds: null };
+    return {
+      state: cancelled ? "deleted" : accounting ? "error" : "deleted",
+      reason: cancelled ? "cancelled" : "no log file and not in the queue",
+      exitStatus: accounting?.exitStatus ?? null,
+      elapsedSeconds: null,
+    };
   }
-  if (logs.traceback && logs.completed) return { state: "done_with_errors", reason: "completion line, but a Python traceback in the logs", exitStatus: accounting?.exitStatus ?? null, elapsedSeconds: null };
-  if (logs.traceback) return { state: "error", reason: "Python traceback in the logs", exitStatus: accounting?.exitStatus ?? null, elapsedSeconds: null };
-  if (logs.completed) return { state: "done", reason: accounting ? `${accounting.reason}; completion line` : "completion line in the log", exitStatus: accounting?.exitStatus ?? null, elapsedSeconds: null };
-  if (accounting) return { state: "error", reason: `${accounting.reason}, but no completion line in ${entry.stdout.replaceAll("{jobId}", entry.jobId)}`, exitStatus: accounting.exitStatus, elapsedSeconds: null };
-  return { state: cancelled ? "deleted" : "timeout", reason: "left the queue without the completion line (no accounting to say why)", exitStatus: null, elapsedSeconds: null };
+  if (logs.traceback && logs.completed)
+    return {
+      state: "done_with_errors",
+      reason: "completion line, but a Python traceback in the logs",
+      exitStatus: accounting?.exitStatus ?? null,
+      elapsedSeconds: null,
+    };
+  if (logs.traceback)
+    return { state: "error", reason: "Python traceback in the logs", exitStatus: accounting?.exitStatus ?? null, elapsedSeconds: null };
+  if (logs.completed)
+    return {
+      state: "done",
+      reason: accounting ? `${accounting.reason}; completion line` : "completion line in the log",
+      exitStatus: accounting?.exitStatus ?? null,
+      elapsedSeconds: null,
+    };
+  if (accounting)
+    return {
+      state: "error",
+      reason: `${accounting.reason}, but no completion line in ${entry.stdout.replaceAll("{jobId}", entry.jobId)}`,
+      exitStatus: accounting.exitStatus,
+      elapsedSeconds: null,
+    };
+  return {
+    state: cancelled ? "deleted" : "timeout",
+    reason: "left the queue without the completion line (no accounting to say why)",
+    exitStatus: null,
+    elapsedSeconds: null,
+  };
 }
 
 /** The job's stdout and stderr, scanned for the completion line and Python tracebacks. */

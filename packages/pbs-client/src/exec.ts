@@ -14,9 +14,21 @@ export const execReal: Exec = async (argv, options = {}) => {
   const { execa } = await import("execa");
   const [file, ...args] = argv;
   if (!file) throw new Error("empty argv");
-  const result = await execa(file, args, { reject: false, env: options.env, input: options.input, stripFinalNewline: false, timeout: 300_000 });
-  if ((result as { code?: string }).code === "ENOENT" || (result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message)))) {
-    throw new InputError(`${file} is not on PATH`, { code: "E_NO_SCHEDULER", hint: `run sweval-pbs where the scheduler's commands are installed, or fix PATH` });
+  const result = await execa(file, args, {
+    reject: false,
+    env: options.env,
+    input: options.input,
+    stripFinalNewline: false,
+    timeout: 300_000,
+  });
+  if (
+    (result as { code?: string }).code === "ENOENT" ||
+    (result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message)))
+  ) {
+    throw new InputError(`${file} is not on PATH`, {
+      code: "E_NO_SCHEDULER",
+      hint: `run sweval-pbs where the scheduler's commands are installed, or fix PATH`,
+    });
   }
   return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ""), stderr: String(result.stderr ?? "") };
 };

@@ -26,7 +26,9 @@ export function readLedger(file: string): ReadLedgerResult {
       entries.push(value);
     } catch (error) {
       const last = index === lines.length - 1 || (index === lines.length - 2 && lines.at(-1) === "");
-      warnings.push(`${file}:${index + 1}: ${last ? "torn last line (a write was interrupted); ignored" : `unreadable line skipped (${(error as Error).message})`}`);
+      warnings.push(
+        `${file}:${index + 1}: ${last ? "torn last line (a write was interrupted); ignored" : `unreadable line skipped (${(error as Error).message})`}`,
+      );
     }
   }
   return { entries, warnings };
@@ -62,7 +64,11 @@ export function appendLedger(file: string, entries: LedgerEntry[]): void {
  * Runs fn while holding `<ledger>.lock` (an atomic mkdir), so two people submitting the same plan at once
  * do not both submit. A lock older than staleMs is taken over (its owner died).
  */
-export async function withLedgerLock<T>(file: string, fn: () => Promise<T>, options: { timeoutMs?: number; staleMs?: number } = {}): Promise<T> {
+export async function withLedgerLock<T>(
+  file: string,
+  fn: () => Promise<T>,
+  options: { timeoutMs?: number; staleMs?: number } = {},
+): Promise<T> {
   const lock = `${file}.lock`;
   mkdirSync(dirname(file), { recursive: true });
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
@@ -77,7 +83,11 @@ export async function withLedgerLock<T>(file: string, fn: () => Promise<T>, opti
         rmSync(lock, { recursive: true, force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new WorkError(`another sweval-pbs holds ${lock}`, { code: "E_LOCKED", hint: "wait for it, or remove the lock if no sweval-pbs is running" });
+      if (Date.now() > deadline)
+        throw new WorkError(`another sweval-pbs holds ${lock}`, {
+          code: "E_LOCKED",
+          hint: "wait for it, or remove the lock if no sweval-pbs is running",
+        });
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
@@ -87,4 +97,3 @@ export async function withLedgerLock<T>(file: string, fn: () => Promise<T>, opti
     rmSync(lock, { recursive: true, force: true });
   }
 }
-

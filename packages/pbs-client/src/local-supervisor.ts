@@ -2,9 +2,9 @@
 // dependencies and a free slot, runs the job script in its own process group with the job's logs, enforces
 // the walltime (SIGTERM, then SIGKILL after 10 s) and records how the job ended.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
+import { dirname, join } from "node:path";
 import { isAlive, jobFile, type LocalJob, readLocalJob } from "./adapters/local.js";
 
 const [stateDir = "", id = ""] = process.argv.slice(2);
@@ -41,6 +41,8 @@ function acquire(job: LocalJob): string[] | null {
       const other = readLocalJob(stateDir, holder);
       if (!other || other.state === "exited" || (other.state === "running" && !isAlive(other.pid))) delete slots[holder];
     }
+    // First come, first served: an older job still waiting (and free to start) goes first.
+    if (olderWaiting(job)) return null;
     const taken = new Set(Object.values(slots).flat());
     const free = devices.filter((device) => !taken.has(device));
     if (Object.keys(slots).length >= maxJobs || free.length < job.gpus) return null;
@@ -52,6 +54,18 @@ function acquire(job: LocalJob): string[] | null {
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
+}
+
+function olderWaiting(job: LocalJob): boolean {
+  const dir = join(stateDir, "jobs");
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith(".json") || name === `${job.id}.json`) continue;
+    const other = readLocalJob(stateDir, name.slice(0, -5));
+    if (!other || other.state !== "queued" || existsSync(join(dir, `${other.id}.cancel`))) continue;
+    if (other.after?.some((dep) => readLocalJob(stateDir, dep)?.state !== "exited")) continue;
+    if (other.submittedAt < job.submittedAt || (other.submittedAt === job.submittedAt && other.id < job.id)) return true;
+  }
+  return false;
 }
 
 async function main() {
@@ -83,11 +97,21 @@ async function main() {
     signalGroup(child.pid, "SIGTERM");
     setTimeout(() => signalGroup(child.pid, "SIGKILL"), 10_000).unref();
   }, job.walltimeSeconds * 1000);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("exit", (c, s) => resolve([c, s])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on("exit", (c, s) => resolve([c, s])),
+  );
   clearTimeout(timer);
   // Whatever the job left behind in its group goes too.
   signalGroup(child.pid, "SIGKILL");
-  write({ ...job, state: "exited", endedAt: new Date().toISOString(), exitCode: code, signal, timedOut, cancelled: !timedOut && cancelled() });
+  write({
+    ...job,
+    state: "exited",
+    endedAt: new Date().toISOString(),
+    exitCode: code,
+    signal,
+    timedOut,
+    cancelled: !timedOut && cancelled(),
+  });
 }
 
 function signalGroup(pid: number | undefined, signal: NodeJS.Signals) {

@@ -41,7 +41,9 @@ export async function cancelJobs(options: ManageOptions & { selection: Selection
       const entry = entries.find((e) => e.jobId === cell.jobId && e.event === "submitted");
       if (!entry || cancelled.some((c) => c.jobId === entry.jobId)) continue;
       const result = await adapterFor(entry.scheduler, options.localStateDir).cancel(options.exec, entry.jobId);
-      options.log?.(result.exitCode === 0 ? `cancelled job ${entry.jobId} (${entry.name})` : `could not cancel ${entry.jobId}: ${result.stderr.trim()}`);
+      options.log?.(
+        result.exitCode === 0 ? `cancelled job ${entry.jobId} (${entry.name})` : `could not cancel ${entry.jobId}: ${result.stderr.trim()}`,
+      );
       if (result.exitCode === 0) cancelled.push({ ...entry, event: "cancelled", at: new Date().toISOString() });
     }
     appendLedger(options.ledger, cancelled);
@@ -64,14 +66,25 @@ export async function resubmitFailed(options: ManageOptions & { selection?: Sele
       const entry = [...entries].reverse().find((e) => e.jobId === cell.jobId && e.event === "submitted");
       if (!entry || seen.has(entry.jobId)) continue;
       seen.add(entry.jobId);
-      if (!existsSync(entry.script)) throw new InputError("job script no longer exists; re-render and submit instead", { code: "E_NO_SCRIPT", file: entry.script, field: entry.name });
+      if (!existsSync(entry.script))
+        throw new InputError("job script no longer exists; re-render and submit instead", {
+          code: "E_NO_SCRIPT",
+          file: entry.script,
+          field: entry.name,
+        });
       if (options.dryRun) {
         outcomes.push({ cell, argv: entry.argv });
         continue;
       }
       const job = jobFromEntry(entry);
       const manifest = { scheduler: entry.scheduler, cluster: entry.cluster } as JobsManifest;
-      const jobId = await submitOne(job, { manifest, exec: options.exec, localStateDir: options.localStateDir, env: options.env, log: options.log });
+      const jobId = await submitOne(job, {
+        manifest,
+        exec: options.exec,
+        localStateDir: options.localStateDir,
+        env: options.env,
+        log: options.log,
+      });
       appendLedger(options.ledger, [{ ...entry, jobId, at: new Date().toISOString() }]);
       options.log?.(`resubmitted ${entry.name} (${entry.model}) as job ${jobId}; it was ${cell.state} as ${cell.jobId}`);
       outcomes.push({ cell, jobId, argv: entry.argv });
@@ -84,9 +97,18 @@ export async function resubmitFailed(options: ManageOptions & { selection?: Sele
 export async function jobLogs(options: ManageOptions & { model: string; task: string; lines?: number }) {
   const { entries } = readLedger(options.ledger);
   const board = await buildBoard({ entries, exec: options.exec, localStateDir: options.localStateDir });
-  const cell = board.cells.find((c) => (c.model === options.model || `${c.model}/${c.customSettings}` === options.model) && c.task === options.task);
-  if (!cell) throw new InputError(`no job for ${options.model} ${options.task} in ${options.ledger}`, { code: "E_NO_JOB", file: options.ledger });
-  const tail = (path: string | null) => (path && existsSync(path) ? readFileSync(path, "utf8").split("\n").slice(-(options.lines ?? 40)).join("\n") : null);
+  const cell = board.cells.find(
+    (c) => (c.model === options.model || `${c.model}/${c.customSettings}` === options.model) && c.task === options.task,
+  );
+  if (!cell)
+    throw new InputError(`no job for ${options.model} ${options.task} in ${options.ledger}`, { code: "E_NO_JOB", file: options.ledger });
+  const tail = (path: string | null) =>
+    path && existsSync(path)
+      ? readFileSync(path, "utf8")
+          .split("\n")
+          .slice(-(options.lines ?? 40))
+          .join("\n")
+      : null;
   return { cell, stdout: tail(cell.stdout), stderr: tail(cell.stderr) };
 }
 
@@ -118,5 +140,3 @@ function jobFromEntry(entry: LedgerEntry): Job {
     submit: { argv: entry.argv },
   };
 }
-
-

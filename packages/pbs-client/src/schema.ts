@@ -28,7 +28,17 @@ export const LedgerEntrySchema = z.object({
 });
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
 
-export const JOB_STATES = ["not_submitted", "queued", "transferring", "running", "done", "done_with_errors", "error", "timeout", "deleted"] as const;
+export const JOB_STATES = [
+  "not_submitted",
+  "queued",
+  "transferring",
+  "running",
+  "done",
+  "done_with_errors",
+  "error",
+  "timeout",
+  "deleted",
+] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 export const STATUS_KIND = "sweval/status";

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
-import { InputError, WorkError, shellQuote } from "@sweval/core";
+import { InputError, shellQuote, WorkError } from "@sweval/core";
 import type { Job, JobsManifest } from "@sweval/job-renderer";
 import { adapterFor } from "./adapters/index.js";
 import { createLocalScheduler } from "./adapters/local.js";
@@ -52,7 +52,8 @@ export interface SubmitOutcome {
 export async function submitJobs(options: SubmitOptions): Promise<SubmitOutcome[]> {
   const log = options.log ?? (() => {});
   for (const job of options.manifest.jobs) {
-    if (!existsSync(job.script)) throw new InputError("job script no longer exists; re-render the jobs", { code: "E_NO_SCRIPT", file: job.script, field: job.name });
+    if (!existsSync(job.script))
+      throw new InputError("job script no longer exists; re-render the jobs", { code: "E_NO_SCRIPT", file: job.script, field: job.name });
   }
   const byLedger = new Map<string, Job[]>();
   for (const job of options.manifest.jobs) {
@@ -68,8 +69,19 @@ export async function submitJobs(options: SubmitOptions): Promise<SubmitOutcome[
       const busy = new Map((board?.cells ?? []).filter((cell) => ACTIVE_OR_DONE.has(cell.state)).map((cell) => [cellId(cell), cell]));
       const todo: Job[] = [];
       for (const job of jobs) {
-        const blocking = job.tasks.map((task) => busy.get(cellId({ model: job.model, customSettings: job.customSettings, task }))).find(Boolean);
-        if (blocking) outcomes.push({ job: job.name, model: job.model, tasks: job.tasks, status: "skipped", reason: `${blocking.state} as job ${blocking.jobId}`, argv: job.submit.argv, jobId: blocking.jobId ?? undefined });
+        const blocking = job.tasks
+          .map((task) => busy.get(cellId({ model: job.model, customSettings: job.customSettings, task })))
+          .find(Boolean);
+        if (blocking)
+          outcomes.push({
+            job: job.name,
+            model: job.model,
+            tasks: job.tasks,
+            status: "skipped",
+            reason: `${blocking.state} as job ${blocking.jobId}`,
+            argv: job.submit.argv,
+            jobId: blocking.jobId ?? undefined,
+          });
         else todo.push(job);
       }
       const submittedIds = new Map<string, string[]>();
@@ -88,7 +100,14 @@ export async function submitJobs(options: SubmitOptions): Promise<SubmitOutcome[
         } catch (error) {
           if (error instanceof InputError) throw error;
           log(`error: ${job.name}: ${(error as Error).message}`);
-          outcomes.push({ job: job.name, model: job.model, tasks: job.tasks, status: "failed", reason: (error as Error).message, argv: job.submit.argv });
+          outcomes.push({
+            job: job.name,
+            model: job.model,
+            tasks: job.tasks,
+            status: "failed",
+            reason: (error as Error).message,
+            argv: job.submit.argv,
+          });
         }
       });
       if (options.thenAggregate && !options.dryRun) {
@@ -100,9 +119,23 @@ export async function submitJobs(options: SubmitOptions): Promise<SubmitOutcome[
             const jobId = await submitOne(aggregation, options, ids);
             appendLedger(ledger, [entryFor(aggregation, jobId, options.manifest)]);
             log(`submitted the aggregation of ${job.model} as job ${jobId}, after ${ids.join(", ")}`);
-            outcomes.push({ job: aggregation.name, model: job.model, tasks: aggregation.tasks, status: "submitted", jobId, argv: aggregation.submit.argv });
+            outcomes.push({
+              job: aggregation.name,
+              model: job.model,
+              tasks: aggregation.tasks,
+              status: "submitted",
+              jobId,
+              argv: aggregation.submit.argv,
+            });
           } catch (error) {
-            outcomes.push({ job: aggregation.name, model: job.model, tasks: aggregation.tasks, status: "failed", reason: (error as Error).message, argv: aggregation.submit.argv });
+            outcomes.push({
+              job: aggregation.name,
+              model: job.model,
+              tasks: aggregation.tasks,
+              status: "failed",
+              reason: (error as Error).message,
+              argv: aggregation.submit.argv,
+            });
           }
         }
       }
@@ -114,7 +147,11 @@ export async function submitJobs(options: SubmitOptions): Promise<SubmitOutcome[
 }
 
 /** The ledger a job is recorded in: --ledger, $SWEVAL_LEDGER, the manifest's, else ./results/.sweval/ledger.jsonl. */
-export function ledgerPath(explicit: string | null | undefined, job: Pick<Job, "ledger"> | null, env: NodeJS.ProcessEnv = process.env): string {
+export function ledgerPath(
+  explicit: string | null | undefined,
+  job: Pick<Job, "ledger"> | null,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   return explicit || env.SWEVAL_LEDGER || job?.ledger || join(env.REPO_PATH || process.cwd(), "results", ".sweval", "ledger.jsonl");
 }
 
@@ -138,7 +175,10 @@ export async function submitOne(job: Job, options: SubmitOptions, after: string[
     const result = await options.exec(job.submit.argv, { env: options.env });
     const jobId = result.exitCode === 0 ? adapter.parseSubmitOutput(result) : null;
     if (jobId) return jobId;
-    if (result.exitCode === 0) throw new WorkError(`could not find a job id in the answer of ${job.submit.argv[0]}: ${result.stdout.trim().slice(0, 200)}`, { code: "E_SUBMIT" });
+    if (result.exitCode === 0)
+      throw new WorkError(`could not find a job id in the answer of ${job.submit.argv[0]}: ${result.stdout.trim().slice(0, 200)}`, {
+        code: "E_SUBMIT",
+      });
     if (!adapter.isTransient(result) || attempt >= retries) throw submitError(job, result, adapter, attempt);
     options.log?.(`${job.name}: the scheduler is not answering (${lastLine(result)}); retry ${attempt + 1}/${retries} in ${delay} ms`);
     await new Promise((resolve) => setTimeout(resolve, delay));
@@ -192,7 +232,11 @@ function planKey(job: Job): string {
  * command with the dependency added, running a small script next to the plan.
  */
 function aggregationJob(job: Job, after: string[], scheduler: JobsManifest["scheduler"]): Job {
-  const plan = JSON.parse(readFileSync(job.planPath, "utf8")) as { litellmModel: string; paths: { rawResultsDir: string; resultsDir: string }; customSettings: { name: string; path: string; version: string } | null };
+  const plan = JSON.parse(readFileSync(job.planPath, "utf8")) as {
+    litellmModel: string;
+    paths: { rawResultsDir: string; resultsDir: string };
+    customSettings: { name: string; path: string; version: string } | null;
+  };
   const script = join(dirname(job.script), "aggregate.sh");
   const custom = plan.customSettings;
   const args = [
@@ -202,9 +246,28 @@ function aggregationJob(job: Job, after: string[], scheduler: JobsManifest["sche
     plan.paths.rawResultsDir,
     "--aggregated-outputs-dir",
     plan.paths.resultsDir,
-    ...(custom ? ["--used-custom-settings-path", custom.path, "--used-custom-settings-name", custom.name, "--used-custom-settings-version", custom.version] : []),
+    ...(custom
+      ? [
+          "--used-custom-settings-path",
+          custom.path,
+          "--used-custom-settings-name",
+          custom.name,
+          "--used-custom-settings-version",
+          custom.version,
+        ]
+      : []),
   ];
-  const header = scheduler === "slurm" ? ["#SBATCH --job-name=aggregate", "#SBATCH --time=00:10:00", `#SBATCH --output=${plan.paths.resultsDir}/aggregate.o%j`, `#SBATCH --error=${plan.paths.resultsDir}/aggregate.e%j`] : scheduler === "grid-engine" ? ["#$ -S /bin/bash"] : [];
+  const header =
+    scheduler === "slurm"
+      ? [
+          "#SBATCH --job-name=aggregate",
+          "#SBATCH --time=00:10:00",
+          `#SBATCH --output=${plan.paths.resultsDir}/aggregate.o%j`,
+          `#SBATCH --error=${plan.paths.resultsDir}/aggregate.e%j`,
+        ]
+      : scheduler === "grid-engine"
+        ? ["#$ -S /bin/bash"]
+        : [];
   writeFileSync(
     script,
     `#!/bin/bash\n${header.map((l) => `${l}\n`).join("")}# Re-aggregates ${plan.litellmModel} after its evaluation jobs (written by sweval-pbs submit --then-aggregate).\nset -euo pipefail\nexec "\${SWEVAL_AGGREGATE:-sweval-aggregate}" ${args.map(shellQuote).join(" ")}\n`,
@@ -212,7 +275,18 @@ function aggregationJob(job: Job, after: string[], scheduler: JobsManifest["sche
   );
   const logDir = plan.paths.resultsDir;
   const argv = dependentArgv(job.submit.argv, job.script, script, after, scheduler);
-  return { ...job, name: "aggregate", tasks: ["aggregate"], script, logDir, stdout: `${logDir}/aggregate.o{jobId}`, stderr: `${logDir}/aggregate.e{jobId}`, walltimeSeconds: 600, walltime: "00:10:00", submit: { argv } };
+  return {
+    ...job,
+    name: "aggregate",
+    tasks: ["aggregate"],
+    script,
+    logDir,
+    stdout: `${logDir}/aggregate.o{jobId}`,
+    stderr: `${logDir}/aggregate.e{jobId}`,
+    walltimeSeconds: 600,
+    walltime: "00:10:00",
+    submit: { argv },
+  };
 }
 
 function dependentArgv(argv: string[], oldScript: string, script: string, after: string[], scheduler: JobsManifest["scheduler"]): string[] {

@@ -37,7 +37,11 @@ export function parseQstatXml(xml: string, now: number): Map<string, QueueInfo> 
     if (!id || jobs.has(id)) continue;
     const started = field("JAT_start_time");
     const startedAt = started ? Date.parse(started) : Number.NaN;
-    jobs.set(id, { state: gridEngineState(raw), raw, elapsedSeconds: Number.isFinite(startedAt) ? Math.max(0, Math.round((now - startedAt) / 1000)) : null });
+    jobs.set(id, {
+      state: gridEngineState(raw),
+      raw,
+      elapsedSeconds: Number.isFinite(startedAt) ? Math.max(0, Math.round((now - startedAt) / 1000)) : null,
+    });
   }
   return jobs;
 }
@@ -68,5 +72,8 @@ export function parseQacct(text: string): AccountingInfo | null {
 }
 
 function queueError(command: string, result: ExecResult): Error {
-  return Object.assign(new Error(`${command} failed with exit code ${result.exitCode}: ${result.stderr.trim().split("\n").slice(-3).join(" ")}`), { result });
+  return Object.assign(
+    new Error(`${command} failed with exit code ${result.exitCode}: ${result.stderr.trim().split("\n").slice(-3).join(" ")}`),
+    { result },
+  );
 }

@@ -68,7 +68,16 @@ export function createLocalScheduler(options: { stateDir: string; env?: NodeJS.P
   return {
     stateDir,
     /** Registers the job and starts its supervisor; returns the job id at once. */
-    submit(job: { name: string; script: string; stdout: string; stderr: string; walltimeSeconds: number; gpus: number; cwd?: string; after?: string[] }): string {
+    submit(job: {
+      name: string;
+      script: string;
+      stdout: string;
+      stderr: string;
+      walltimeSeconds: number;
+      gpus: number;
+      cwd?: string;
+      after?: string[];
+    }): string {
       mkdirSync(join(stateDir, "jobs"), { recursive: true });
       const id = newJobId(stateDir);
       const record: LocalJob = {
@@ -116,7 +125,11 @@ export function localAdapter(stateDir: string): SchedulerAdapter {
         if (!job || job.state === "exited") continue;
         if (job.state === "running" && !isAlive(job.pid)) continue;
         const started = job.startedAt ? Date.parse(job.startedAt) : Number.NaN;
-        jobs.set(id, { state: job.state === "queued" ? "queued" : "running", raw: job.state, elapsedSeconds: Number.isFinite(started) ? Math.round((Date.now() - started) / 1000) : null });
+        jobs.set(id, {
+          state: job.state === "queued" ? "queued" : "running",
+          raw: job.state,
+          elapsedSeconds: Number.isFinite(started) ? Math.round((Date.now() - started) / 1000) : null,
+        });
       }
       return jobs;
     },
@@ -142,11 +155,14 @@ export function localAdapter(stateDir: string): SchedulerAdapter {
 }
 
 function localOutcome(job: LocalJob): AccountingInfo | null {
-  if (job.state === "running" && !isAlive(job.pid)) return { outcome: "error", exitStatus: null, reason: "local: the job's supervisor is gone" };
+  if (job.state === "running" && !isAlive(job.pid))
+    return { outcome: "error", exitStatus: null, reason: "local: the job's supervisor is gone" };
   if (job.state !== "exited") return null;
   if (job.cancelled) return { outcome: "deleted", exitStatus: job.exitCode ?? null, reason: "local: cancelled" };
-  if (job.timedOut) return { outcome: "timeout", exitStatus: job.exitCode ?? null, reason: `local: walltime ${job.walltimeSeconds}s exceeded` };
-  if (job.exitCode !== 0) return { outcome: "error", exitStatus: job.exitCode ?? null, reason: `local: exit ${job.exitCode ?? `signal ${job.signal}`}` };
+  if (job.timedOut)
+    return { outcome: "timeout", exitStatus: job.exitCode ?? null, reason: `local: walltime ${job.walltimeSeconds}s exceeded` };
+  if (job.exitCode !== 0)
+    return { outcome: "error", exitStatus: job.exitCode ?? null, reason: `local: exit ${job.exitCode ?? `signal ${job.signal}`}` };
   return { outcome: "finished", exitStatus: 0, reason: "local: exit 0" };
 }
 
@@ -161,5 +177,3 @@ function newJobId(stateDir: string): string {
     if (!existsSync(jobFile(stateDir, id))) return id;
   }
 }
-
-

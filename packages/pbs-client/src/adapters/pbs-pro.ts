@@ -7,7 +7,9 @@ export const pbsPro: SchedulerAdapter = {
     return /^\s*(\d+(?:\[\])?\.[\w.-]+)\s*$/.exec(result.stdout)?.[1] ?? null;
   },
   isTransient(result) {
-    return /cannot connect to server|Connection refused|pbs_iff|Communication failure|server is not responding/i.test(result.stderr + result.stdout);
+    return /cannot connect to server|Connection refused|pbs_iff|Communication failure|server is not responding/i.test(
+      result.stderr + result.stdout,
+    );
   },
   async queue(exec) {
     const result = await exec(["qstat", "-f", "-F", "json"]);
@@ -37,7 +39,11 @@ export function parsePbsQstatJson(text: string): Map<string, QueueInfo> {
   for (const [id, job] of Object.entries(parsed.Jobs ?? {})) {
     const raw = job.job_state ?? "";
     if (raw === "F" || raw === "X") continue;
-    jobs.set(id, { state: pbsState(raw), raw, elapsedSeconds: job.resources_used?.walltime ? durationSeconds(job.resources_used.walltime) : null });
+    jobs.set(id, {
+      state: pbsState(raw),
+      raw,
+      elapsedSeconds: job.resources_used?.walltime ? durationSeconds(job.resources_used.walltime) : null,
+    });
   }
   return jobs;
 }

@@ -1,7 +1,17 @@
 import type { JobState } from "../schema.js";
 import { type AccountingInfo, durationSeconds, type QueueInfo, type SchedulerAdapter } from "./types.js";
 
-const TERMINAL = new Set(["COMPLETED", "FAILED", "TIMEOUT", "CANCELLED", "OUT_OF_MEMORY", "NODE_FAIL", "PREEMPTED", "BOOT_FAIL", "DEADLINE"]);
+const TERMINAL = new Set([
+  "COMPLETED",
+  "FAILED",
+  "TIMEOUT",
+  "CANCELLED",
+  "OUT_OF_MEMORY",
+  "NODE_FAIL",
+  "PREEMPTED",
+  "BOOT_FAIL",
+  "DEADLINE",
+]);
 
 /** Slurm (sbatch --parsable, squeue, scontrol/sacct -c, scancel). */
 export const slurm: SchedulerAdapter = {
@@ -58,6 +68,7 @@ function slurmOutcome(state: string, exit: number | null, signal: number): Accou
   if (state === "TIMEOUT" || state === "DEADLINE") return { outcome: "timeout", exitStatus: exit, reason: `slurm: ${state}` };
   if (state === "CANCELLED") return { outcome: "deleted", exitStatus: exit, reason: "slurm: CANCELLED" };
   if (state === "COMPLETED" && exit === 0) return { outcome: "finished", exitStatus: 0, reason: "slurm: COMPLETED" };
-  if (TERMINAL.has(state)) return { outcome: "error", exitStatus: exit, reason: `slurm: ${state} (exit ${exit}${signal ? `, signal ${signal}` : ""})` };
+  if (TERMINAL.has(state))
+    return { outcome: "error", exitStatus: exit, reason: `slurm: ${state} (exit ${exit}${signal ? `, signal ${signal}` : ""})` };
   return null;
 }

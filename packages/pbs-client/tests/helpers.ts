@@ -1,0 +1,138 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot, runBin, testdir } from "@sweval/test-utils";
+import { expect } from "vitest";
+import type { StatusBoard } from "../src/index.js";
+
+export const pbsBin = join(repoRoot, "packages/pbs-client/bin/sweval-pbs.js");
+const resolveBin = join(repoRoot, "packages/settings-resolver/bin/sweval-resolve.js");
+const renderBin = join(repoRoot, "packages/job-renderer/bin/sweval-render.js");
+
+/** Tasks whose stand-in runner behaves as named: done, fails with a traceback, outlives its walltime… */
+const TASKS = [
+  ["t_ok", "task_ok", "00:01:00"],
+  ["t_fail", "task_fail", "00:01:00"],
+  ["t_warn", "task_warn", "00:01:00"],
+  ["t_slow", "task_slow", "00:00:04"],
+  ["t_long", "task_long", "00:05:00"],
+] as const;
+
+/** The stand-in for sweval-run the job scripts exec (named in .env, which the jobs source at run time). */
+const FAKE_RUN = `#!/bin/bash
+task="$4"
+echo "fake sweval-run $* on $(hostname) JOB_ID=$JOB_ID"
+case "$task" in
+  t_ok) echo "✅ Result aggregation was successfully done." ;;
+  t_fail) echo "Traceback (most recent call last):" >&2; echo "ValueError: boom" >&2; exit 3 ;;
+  t_warn) echo "Traceback (most recent call last):" >&2; echo "✅ Result aggregation was successfully done." ;;
+  t_slow) sleep 60 ;;
+  t_long) sleep 300 ;;
+esac
+`;
+
+export interface Project {
+  root: string;
+  env: NodeJS.ProcessEnv;
+  ledger: string;
+  /** resolve | render for these tasks on this cluster profile; returns the manifest text. */
+  render(cluster: string, tasks: string[], extra?: string[]): Promise<string>;
+  pbs(args: string[], stdin?: string): ReturnType<typeof runBin>;
+  status(): Promise<StatusBoard>;
+  /** Polls the board until every listed task is in one of the states, or fails after the timeout. */
+  waitFor(tasks: Record<string, string[]>, timeoutMs?: number): Promise<StatusBoard>;
+}
+
+/** A project dir with its own conf (cluster profiles for the test schedulers), a .env and the stand-in runner. */
+export async function project(options: { binDir?: string } = {}): Promise<Project> {
+  const root = await testdir({
+    "conf/tasks_runtime.csv": `key,script,result_dir,framework,hrt_q,hrt_f,wlt_HG,wlt_HF\n${TASKS.map(([key, script, hrt]) => `${key},${script},${key.replace("_", "/")},lighteval,${hrt},${hrt},${hrt},${hrt}`).join("\n")}\n`,
+    "generation_settings/task_settings.csv": `key,generation_settings\n${TASKS.map(([, script]) => `${script},"temperature=0.0"`).join("\n")}\n`,
+    "conf/clusters/sge-test.yaml": [
+      "name: sge-test",
+      "description: the CI's Son of Grid Engine, TSUBAME-style (-g GROUP, -l node_q=1, priorities)",
+      "scheduler: grid-engine",
+      "legacyService: tsubame",
+      "defaultNodeKind: node_q",
+      'group: { env: TSUBAME_GROUP, flag: "-g" }',
+      "priorities: [{ value: -5, costFactor: 1 }, { value: -4, costFactor: 2 }]",
+      "nodeKinds:",
+      '  node_q: { gpus: 1, walltimeColumn: hrt_q, resource: "node_q=1" }',
+      '  cpu_4: { gpus: 0, walltimeColumn: hrt_f, resource: "cpu_4=1" }',
+      "sources: [tests]",
+    ].join("\n"),
+    "conf/clusters/slurm-test.yaml": [
+      "name: slurm-test",
+      "description: the CI's Slurm (no GPUs configured)",
+      "scheduler: slurm",
+      "legacyService: local",
+      "defaultNodeKind: cpu",
+      "group: null",
+      "priorities: []",
+      "nodeKinds:",
+      '  cpu: { gpus: 0, walltimeColumn: hrt_f, resource: "" }',
+      "sources: [tests]",
+    ].join("\n"),
+    "fake-run.sh": FAKE_RUN,
+  });
+  chmodSync(join(root, "fake-run.sh"), 0o755);
+  writeFileSync(join(root, ".env"), `SWEVAL_RUN="${root}/fake-run.sh"\nTSUBAME_GROUP="tga-test"\n`);
+  const env: NodeJS.ProcessEnv = {
+    HOME: root,
+    PATH: `${options.binDir ? `${options.binDir}:` : ""}${process.env.PATH}`,
+    SWEVAL_LOCAL_STATE_DIR: join(root, "local-state"),
+    SWEVAL_LOCAL_DEVICES: "0,1",
+    TSUBAME_GROUP: "tga-test",
+    REPO_PATH: root,
+    SWEVAL_LEDGER: "",
+  };
+  const ledger = join(root, "results/.sweval/ledger.jsonl");
+  const pbs = (args: string[], stdin?: string) => runBin(pbsBin, args, { cwd: root, env, stdin });
+  const status = async () => {
+    const result = await pbs(["status", "--json"]);
+    expect(result.stderr).not.toMatch(/error/);
+    return JSON.parse(result.stdout) as StatusBoard;
+  };
+  return {
+    root,
+    env,
+    ledger,
+    async render(cluster, tasks, extra = []) {
+      const nodeKind =
+        cluster === "sge-test"
+          ? ["--node-kind", "cpu_4", "--provider", "openai", "--model", "openai/test-model"]
+          : ["--model", "org/test-model", ...(cluster === "slurm-test" ? ["--provider", "deepinfra"] : [])];
+      const resolved = await runBin(
+        resolveBin,
+        ["--cluster", cluster, ...nodeKind, "--tasks", tasks.join(","), "--offline", "-q", ...extra],
+        { cwd: root, env },
+      );
+      expect(resolved.stderr).toBe("");
+      const rendered = await runBin(renderBin, ["--out", "jobs"], { cwd: root, env, stdin: resolved.stdout });
+      expect(rendered.exitCode).toBe(0);
+      return rendered.stdout;
+    },
+    pbs,
+    status,
+    async waitFor(expected, timeoutMs = 90_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const board = await status();
+        const ok = Object.entries(expected).every(([task, states]) =>
+          states.includes(board.cells.find((cell) => cell.task === task)?.state ?? "absent"),
+        );
+        if (ok) return board;
+        if (Date.now() > deadline)
+          throw new Error(
+            `timed out waiting for ${JSON.stringify(expected)}; board: ${JSON.stringify(board.cells.map((c) => [c.task, c.state, c.reason]))}`,
+          );
+        await new Promise((resolve) => setTimeout(resolve, 700));
+      }
+    },
+  };
+}
+
+/** Whether a scheduler's client answers here (the integration tests skip with a reason otherwise). */
+export function schedulerUp(command: string[]): boolean {
+  return spawnSync(command[0] as string, command.slice(1), { stdio: "ignore", timeout: 10_000 }).status === 0;
+}

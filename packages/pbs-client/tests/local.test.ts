@@ -1,0 +1,64 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { project } from "./helpers.js";
+
+describe("the local scheduler (the embedded default)", () => {
+  it("runs jobs to done, error and done_with_errors, and the board survives the submitting shell", async () => {
+    const p = await project();
+    const manifest = await p.render("local", ["t_ok", "t_fail", "t_warn"]);
+    const submitted = await p.pbs(["submit"], manifest);
+    expect(submitted.exitCode).toBe(0);
+    const outcome = JSON.parse(submitted.stdout);
+    expect(outcome.outcomes.map((o: { status: string }) => o.status)).toEqual(["submitted", "submitted", "submitted"]);
+    const board = await p.waitFor({ t_ok: ["done"], t_fail: ["error"], t_warn: ["done_with_errors"] });
+    expect(board.cells.find((c) => c.task === "t_fail")?.reason).toMatch(/local: exit 3/);
+    const ok = board.cells.find((c) => c.task === "t_ok");
+    expect(readFileSync(ok?.stdout ?? "", "utf8")).toMatch(new RegExp(`JOB_ID=${ok?.jobId}`));
+    const text = await p.pbs(["status"]);
+    expect(text.stdout).toMatch(/🟢 t_ok\s+done/);
+    expect(text.stdout).toMatch(/🟥 t_fail\s+error/);
+  }, 60_000);
+
+  it("skips tasks already running or done, unless forced", async () => {
+    const p = await project();
+    const manifest = await p.render("local", ["t_ok"]);
+    await p.pbs(["submit"], manifest);
+    await p.waitFor({ t_ok: ["done"] });
+    const again = JSON.parse((await p.pbs(["submit"], manifest)).stdout);
+    expect(again.outcomes[0]).toMatchObject({ status: "skipped", reason: expect.stringMatching(/^done as job /) });
+    const forced = JSON.parse((await p.pbs(["submit", "--force"], manifest)).stdout);
+    expect(forced.outcomes[0].status).toBe("submitted");
+  }, 60_000);
+
+  it("enforces the walltime (timeout), cancels running and queued jobs (deleted), and resubmits only the failed", async () => {
+    const p = await project();
+    p.env.SWEVAL_LOCAL_MAX_JOBS = "1";
+    const manifest = await p.render("local", ["t_slow", "t_long", "t_ok"]);
+    await p.pbs(["submit", "--parallel", "1"], manifest);
+    await p.waitFor({ t_slow: ["running"], t_long: ["queued"], t_ok: ["queued"] }, 20_000);
+    await p.waitFor({ t_slow: ["timeout"], t_long: ["running"] }, 30_000);
+    const cancel = await p.pbs(["cancel", "t_long", "t_ok"]);
+    expect(JSON.parse(cancel.stdout).cancelled).toHaveLength(2);
+    const board = await p.waitFor({ t_slow: ["timeout"], t_long: ["deleted"], t_ok: ["deleted"] }, 30_000);
+    expect(board.cells.find((c) => c.task === "t_slow")?.reason).toMatch(/walltime 4s exceeded/);
+    const dryRun = JSON.parse((await p.pbs(["resubmit", "--failed", "--dry-run"])).stdout);
+    expect(dryRun.resubmitted.map((r: { task: string }) => r.task).sort()).toEqual(["t_long", "t_ok", "t_slow"]);
+    const resubmit = JSON.parse((await p.pbs(["resubmit", "--failed"])).stdout);
+    expect(resubmit.resubmitted.every((r: { jobId: string; was: string }) => r.jobId && r.jobId !== r.was)).toBe(true);
+    const after = await p.waitFor({ t_ok: ["queued", "running", "done"] }, 20_000);
+    expect(after.cells.find((c) => c.task === "t_ok")?.jobIds).toHaveLength(2);
+    await p.pbs(["cancel", "--all"]);
+  }, 90_000);
+
+  it("leaves no process of a cancelled job's group behind", async () => {
+    const p = await project();
+    const manifest = await p.render("local", ["t_long"]);
+    await p.pbs(["submit"], manifest);
+    const running = await p.waitFor({ t_long: ["running"] }, 20_000);
+    const jobId = running.cells[0]?.jobId ?? "";
+    const state = JSON.parse(readFileSync(`${p.env.SWEVAL_LOCAL_STATE_DIR}/jobs/${jobId}.json`, "utf8"));
+    await p.pbs(["cancel", jobId]);
+    await p.waitFor({ t_long: ["deleted"] }, 20_000);
+    expect(() => process.kill(-state.pid, 0)).toThrow();
+  }, 60_000);
+});
