@@ -76,7 +76,11 @@ async function main() {
     await sleep(500);
   }
   let devices: string[] | null = null;
-  while (!cancelled() && !(devices = acquire(job))) await sleep(500);
+  while (!cancelled()) {
+    devices = acquire(job);
+    if (devices) break;
+    await sleep(500);
+  }
   if (cancelled() || !devices) {
     write({ ...job, state: "exited", cancelled: true, endedAt: new Date().toISOString(), exitCode: null });
     return;
