@@ -13,6 +13,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("--legacy-script <path>", "evaluate_lighteval.sh for --job-command legacy (default: <repo>/scripts/qsub/evaluate_lighteval.sh)")
     .option("-g, --group <name>", "billing group (TSUBAME -g / ABCI -P); default from the profile's variable, e.g. TSUBAME_GROUP")
     .option("--priority <n>", "scheduler priority the profile allows (TSUBAME: -5, -4, -3)", parseInteger)
+    .option("--rehearse", "jobs run sweval-run --rehearse: simulated vLLM and lighteval, outputs marked as rehearsal")
     .option("--dry-run", "print the manifest without writing anything")
     .action(async (flags: RenderFlags) => {
       const { parsePlans, loadProfiles, renderJobs, writeJobs } = await import("./index.js");
@@ -30,6 +31,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         jobCommand: flags.jobCommand,
         group: flags.group,
         priority: flags.priority,
+        rehearse: flags.rehearse,
         legacyScript: flags.legacyScript,
         profiles: await loadProfiles(plans),
         env: io.env,
@@ -49,6 +51,7 @@ interface RenderFlags {
   group?: string;
   priority?: number;
   dryRun?: boolean;
+  rehearse?: boolean;
 }
 
 function parseInteger(value: string): number {

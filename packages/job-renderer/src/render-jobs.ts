@@ -19,6 +19,8 @@ export interface RenderJobsOptions {
   priority?: number | null;
   /** The legacy job script, for --job-command legacy. @default <repoPath>/scripts/qsub/evaluate_lighteval.sh */
   legacyScript?: string | null;
+  /** Jobs run `sweval-run --rehearse`: simulated vLLM and lighteval, outputs marked as rehearsal. @default false */
+  rehearse?: boolean;
   /** Cluster profiles by plan.cluster.profilePath (read by the caller). */
   profiles: Map<string, ClusterProfile>;
   env?: NodeJS.ProcessEnv;
@@ -68,6 +70,7 @@ export function renderJobs(options: RenderJobsOptions): RenderJobsResult {
       group: resolveGroup(profile, plan, options.group, env),
       priority: resolvePriority(profile, options.priority),
       legacyScript: options.legacyScript ?? `${plan.paths.repoPath}/scripts/qsub/evaluate_lighteval.sh`,
+      rehearse: Boolean(options.rehearse),
     };
     for (const task of plan.tasks) {
       const script = join(planDir, `${task.key}.sh`);
@@ -106,6 +109,7 @@ interface JobContext {
   group: string | null;
   priority: { value: number; costFactor: number } | null;
   legacyScript: string;
+  rehearse: boolean;
 }
 
 function describeJob(context: JobContext, tasks: PlanTask[], script: string): Job {
@@ -236,7 +240,12 @@ export function renderJobScript(context: JobContext, job: Job, tasks: PlanTask[]
     }
     lines.push("set -u", "");
   }
-  const runArgs = ["--plan", context.planPath, ...tasks.flatMap((task) => ["--task", task.key])];
+  const runArgs = [
+    "--plan",
+    context.planPath,
+    ...tasks.flatMap((task) => ["--task", task.key]),
+    ...(context.rehearse ? ["--rehearse"] : []),
+  ];
   lines.push(`cd ${shellQuote(plan.paths.repoPath)}`, `exec "\${SWEVAL_RUN:-sweval-run}" ${runArgs.map(shellQuote).join(" ")}`);
   return `${lines.join("\n")}\n`;
 }

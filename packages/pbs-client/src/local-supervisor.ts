@@ -45,9 +45,9 @@ function acquire(job: LocalJob): string[] | null {
     if (olderWaiting(job)) return null;
     const taken = new Set(Object.values(slots).flat());
     const free = devices.filter((device) => !taken.has(device));
-    if (Object.keys(slots).length >= maxJobs || free.length < job.gpus) return null;
-    if (job.gpus > 0 && devices.length === 0) return null;
-    const mine = free.slice(0, job.gpus);
+    // Without CUDA_VISIBLE_DEVICES (a laptop, a rehearsal) GPU jobs run unpinned, limited only by maxJobs.
+    if (Object.keys(slots).length >= maxJobs || (devices.length > 0 && free.length < job.gpus)) return null;
+    const mine = free.slice(0, devices.length > 0 ? job.gpus : 0);
     slots[id] = mine;
     writeFileSync(slotsFile, JSON.stringify(slots));
     return mine;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { didYouMean, InputError } from "@sweval/core";
 import { locateInputs, readClusterProfile } from "./locate-inputs.js";
@@ -118,6 +118,7 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
   const rawResultsDir = `${rawOutputDir}/results/${litellmModel}${customSubdir}`;
   const mergeStrategy = options.mergeStrategy ?? "model-first";
 
+  const limits = readProviderLimits(root, provider, options.model);
   const tasks = keys.map((key) => {
     const row = tasksRuntime.byKey.get(key);
     if (!row) throw new Error(`unreachable: task ${key} selected but missing`);
@@ -134,6 +135,7 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
       resultsDir,
       rawResultsDir,
       warnings,
+      limits,
     });
   });
 
@@ -258,6 +260,19 @@ export function fingerprintPlan(plan: Plan): string {
 
 // --- internal ---
 
+/** conf/provider_limits.json as `sweval-run probe` writes it: the largest n an endpoint accepted. */
+function readProviderLimits(root: string, provider: string, model: string): { file: string; maxN: number } | null {
+  const file = join(root, "conf", "provider_limits.json");
+  if (!existsSync(file)) return null;
+  try {
+    const document = JSON.parse(readFileSync(file, "utf8")) as { limits?: Record<string, { maxN?: number }> };
+    const maxN = document.limits?.[`${provider}/${model}`]?.maxN;
+    return typeof maxN === "number" && maxN > 0 ? { file, maxN } : null;
+  } catch (error) {
+    throw new InputError(`malformed provider limits: ${(error as Error).message}`, { code: "E_JSON", file });
+  }
+}
+
 interface ResolveTaskContext {
   row: TaskRuntimeRow;
   tasksRuntime: TasksRuntime;
@@ -271,6 +286,7 @@ interface ResolveTaskContext {
   resultsDir: string;
   rawResultsDir: string;
   warnings: string[];
+  limits: { file: string; maxN: number } | null;
 }
 
 function resolveTask(context: ResolveTaskContext): PlanTask {
@@ -288,6 +304,14 @@ function resolveTask(context: ResolveTaskContext): PlanTask {
     );
   }
   const merged = mergeParams(settingsRow, taskSettings.file, profile, mergeStrategy);
+  // What `sweval-run probe` measured stands in for a person editing max_n into the profile (manual §3.5).
+  if (!merged.max_n && context.limits) {
+    merged.max_n = {
+      value: context.limits.maxN,
+      literal: String(context.limits.maxN),
+      source: { layer: "provider-limits", file: context.limits.file },
+    };
+  }
   const [lang = "", ...rest] = row.key.split("_");
   const walltime = resolveWalltime(context);
   const parserValue = merged.reasoning_parser;

@@ -161,6 +161,13 @@ export const ClusterProfileSchema = z.object({
   jobHeader: z.array(z.string()).default([]).describe("extra directive lines for the job script"),
   setup: z.array(z.string()).default([]).describe("shell lines run at the top of each job: modules, scratch"),
   storageRule: z.string().nullable().optional().describe("a path prefix caches must live under"),
+  tools: z
+    .object({
+      vllm: z.array(z.string()).optional().describe("the command that runs vllm; ${REPO_PATH} is replaced"),
+      lighteval: z.array(z.string()).optional().describe("the command that runs lighteval; ${REPO_PATH} is replaced"),
+    })
+    .optional()
+    .describe("the tool environments the job uses (default: vllm and lighteval on PATH)"),
   sources: z.array(z.string()).describe("where each fact came from"),
 });
 export type ClusterProfile = z.infer<typeof ClusterProfileSchema>;

@@ -1,0 +1,70 @@
+import type { ClusterProfile, Plan, PlanTask } from "@sweval/settings-resolver";
+
+/** A served model's settings: tasks with equal keys share one vLLM server. */
+export function servingKey(plan: Plan, task: PlanTask): string {
+  return JSON.stringify([plan.model.id, plan.model.path, task.maxModelLength.value, task.parserRouting.vllmParser, task.vllmUseV1.value]);
+}
+
+/** The program that runs a tool: SWEVAL_VLLM_CMD / SWEVAL_LIGHTEVAL_CMD (JSON arrays), the cluster profile's, or the bare name. */
+export function toolCommand(
+  tool: "vllm" | "lighteval",
+  profile: ClusterProfile | null,
+  env: NodeJS.ProcessEnv,
+  repoPath: string,
+): string[] {
+  const override = env[tool === "vllm" ? "SWEVAL_VLLM_CMD" : "SWEVAL_LIGHTEVAL_CMD"];
+  const base = override ? (JSON.parse(override) as string[]) : (profile?.tools?.[tool] ?? [tool]);
+  return base.map((part) => part.replaceAll("${REPO_PATH}", repoPath));
+}
+
+/**
+ * `vllm serve` as the legacy job ran it (§4.3), minus `--hf-token`: the token stays in the environment,
+ * where vLLM reads it, instead of on a command line anyone on the node can list.
+ */
+export function vllmServeArgs(plan: Plan, task: PlanTask, port: number, gpus: number): string[] {
+  const args = ["serve", plan.model.path ?? plan.model.id, "--port", String(port), "--tensor-parallel-size", String(Math.max(1, gpus))];
+  if (typeof task.maxModelLength.value === "number" && task.maxModelLength.value > 0)
+    args.push("--max-model-len", String(task.maxModelLength.value));
+  args.push("--gpu-memory-utilization", "0.9", "--dtype", "bfloat16");
+  if (task.parserRouting.vllmParser) args.push("--reasoning-parser", task.parserRouting.vllmParser);
+  if (plan.model.path) args.push("--served-model-name", plan.model.id);
+  return args;
+}
+
+/** lighteval's model config YAML, in the legacy layout (4-space indent, generation beside base_params). */
+export function renderModelConfig(options: {
+  modelName: string;
+  baseUrl: string | null;
+  lightevalParser: string | null;
+  task: PlanTask;
+}): string {
+  const lines = ["model:", "    base_params:", `        model_name: ${options.modelName}`];
+  if (options.baseUrl) lines.push(`        base_url: ${options.baseUrl}`);
+  // The API key is not written: litellm reads OPENAI_API_KEY / DEEPINFRA_API_KEY / OPENROUTER_API_KEY itself.
+  lines.push(options.lightevalParser ? `        reasoning_parser: ${options.lightevalParser}` : "        ");
+  const generation = Object.entries(options.task.generation);
+  if (generation.length > 0) {
+    lines.push("    generation:");
+    for (const [param, value] of generation) lines.push(`        ${param}: ${value.literal ?? String(value.value)}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** `lighteval endpoint litellm …` exactly as §4.6 gives it. */
+export function lightevalArgs(plan: Plan, task: PlanTask, configPath: string, outputDir: string): string[] {
+  const args = [
+    "endpoint",
+    "litellm",
+    configPath,
+    task.taskDef,
+    "--use-chat-template",
+    "--output-dir",
+    outputDir,
+    "--output-subdir",
+    plan.paths.outputSubdir,
+    "--save-details",
+  ];
+  if (task.systemMessage.value) args.push("--system-prompt", String(task.systemMessage.value));
+  if (plan.maxSamples) args.push("--max-samples", String(plan.maxSamples));
+  return args;
+}

@@ -1,0 +1,110 @@
+// The rehearsal's stand-in for `lighteval endpoint litellm`: reads the model config YAML and the task the
+// runner passes, sends one real chat request to the endpoint (so the wiring is exercised), and writes a
+// results JSON and details parquet files in lighteval's layout, every one of them marked as a rehearsal.
+// SWEVAL_REHEARSE_LIGHTEVAL_MODE: ok (default) | fail.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { readAggregateConf } from "@sweval/aggregator";
+import { parse } from "yaml";
+
+const args = process.argv.slice(2);
+const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const [, , configPath = "", taskDef = ""] = args;
+const outputDir = option("--output-dir") ?? "outputs";
+const subdir = (option("--output-subdir") ?? "").replace(/^\//, "");
+const maxSamples = Number(option("--max-samples") ?? 5);
+
+async function main() {
+  const config = parse(readFileSync(configPath, "utf8")) as { model: { base_params: { model_name: string; base_url?: string } } };
+  const { model_name: modelName, base_url: baseUrl } = config.model.base_params;
+  const [suite = "swallow", task = "", fewshot = "0"] = taskDef.split("|");
+  console.log(`[REHEARSAL] lighteval stand-in: ${taskDef} with ${modelName} at ${baseUrl}`);
+  if (process.env.SWEVAL_REHEARSE_LIGHTEVAL_MODE === "fail") {
+    console.error(
+      'Traceback (most recent call last):\n  File "lighteval/main_endpoint.py", line 1\nRuntimeError: rehearsal stand-in asked to fail',
+    );
+    process.exit(1);
+  }
+  const answer = baseUrl ? await ask(baseUrl, modelName.replace(/^hosted_vllm\//, "")) : "[REHEARSAL] no endpoint";
+  const dateId = new Date().toISOString().replace("Z", "").replaceAll(":", "-").padEnd(26, "0");
+  const { results, configTasks, subtasks } = syntheticResults(suite, task, fewshot);
+  const resultsDir = join(outputDir, "results", modelName, subdir);
+  mkdirSync(resultsDir, { recursive: true });
+  const document = {
+    config_general: {
+      lighteval_sha: "REHEARSAL",
+      rehearsal: true,
+      model_name: modelName,
+      max_samples: maxSamples,
+      total_evaluation_time_secondes: "1.0",
+      start_time: 0,
+      end_time: 1,
+    },
+    results,
+    versions: {},
+    config_tasks: configTasks,
+  };
+  writeFileSync(join(resultsDir, `results_${dateId}.json`), JSON.stringify(document, null, 2));
+  const { parquetWriteBuffer } = await import("hyparquet-writer");
+  const detailsDir = join(outputDir, "details", modelName, subdir, dateId);
+  mkdirSync(detailsDir, { recursive: true });
+  for (const subtask of subtasks) {
+    const rows = Math.min(maxSamples, 3);
+    const buffer = parquetWriteBuffer({
+      columnData: [
+        { name: "example", data: Array.from({ length: rows }, (_, i) => `[REHEARSAL] question ${i + 1} of ${subtask}`), type: "STRING" },
+        {
+          name: "full_prompt",
+          data: Array.from({ length: rows }, (_, i) => JSON.stringify([{ role: "user", content: `[REHEARSAL] question ${i + 1}` }])),
+          type: "JSON",
+        },
+        { name: "gold", data: Array.from({ length: rows }, () => JSON.stringify(["42"])), type: "JSON" },
+        { name: "metrics", data: Array.from({ length: rows }, (_, i) => JSON.stringify({ rehearsal: i % 2 })), type: "JSON" },
+        { name: "predictions", data: Array.from({ length: rows }, () => JSON.stringify([answer])), type: "JSON" },
+      ],
+    });
+    writeFileSync(join(detailsDir, `details_${subtask}|${fewshot}_${dateId}.parquet`), new Uint8Array(buffer));
+  }
+  console.log(`[REHEARSAL] wrote ${join(resultsDir, `results_${dateId}.json`)}`);
+}
+
+async function ask(baseUrl: string, model: string): Promise<string> {
+  const response = await fetch(`${baseUrl.replace(/\/$/, "")}/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model, messages: [{ role: "user", content: "[REHEARSAL] ping" }], n: 1, max_tokens: 8 }),
+  });
+  if (!response.ok) throw new Error(`endpoint answered HTTP ${response.status}`);
+  const body = (await response.json()) as { choices: Array<{ message: { content: string } }> };
+  return body.choices[0]?.message.content ?? "";
+}
+
+/** Metric keys and subsets the aggregation table expects for this task, with fixed rehearsal values. */
+function syntheticResults(suite: string, task: string, fewshot: string) {
+  const base = `${suite}|${task}|${fewshot}`;
+  const conf = readAggregateConf();
+  const metrics = new Set<string>();
+  const subsets = new Set<string>();
+  for (const column of conf.columns) {
+    const matching = column.tasks.filter((key) => key === base || key.startsWith(`${suite}|${task}:`));
+    if (matching.length === 0) continue;
+    for (const metric of column.metrics) metrics.add(metric);
+    for (const subset of column.whiteList) subsets.add(subset);
+    for (const key of matching) if (key !== base) subsets.add(key.split("|")[1]?.split(":")[1] ?? "");
+  }
+  if (task === "aime") for (const s of ["24", "25"]) subsets.add(s);
+  if (metrics.size === 0) metrics.add("rehearsal_score");
+  const subtasks = subsets.size > 0 ? [...subsets].map((s) => `${suite}|${task}:${s}`) : [`${suite}|${task}`];
+  const results: Record<string, Record<string, number>> = {};
+  const configTasks: Record<string, { name: string; effective_num_docs: number }> = {};
+  for (const subtask of subtasks) {
+    results[`${subtask}|${fewshot}`] = Object.fromEntries([...metrics].map((metric) => [metric, 0.5]));
+    configTasks[subtask] = { name: subtask.split("|")[1] ?? subtask, effective_num_docs: 10 };
+  }
+  return { results, configTasks, subtasks };
+}
+
+main().catch((error) => {
+  console.error(`Traceback (most recent call last):\n${error?.stack ?? error}`);
+  process.exit(1);
+});

@@ -1,0 +1,243 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { InputError, parseDocument, parseJsonText, writeFileAtomic } from "@sweval/core";
+import {
+  decideParser,
+  detectModelMetadata,
+  PLAN_KIND,
+  PLAN_VERSION,
+  type Plan,
+  PlanSchema,
+  type PlanTask,
+  readClusterProfile,
+} from "@sweval/settings-resolver";
+import { lightevalArgs, renderModelConfig, servingKey, toolCommand, vllmServeArgs } from "./commands.js";
+import { diagnose, renderFindings } from "./doctor.js";
+import { freePort, waitForHealth } from "./health.js";
+import { type GroupChild, spawnGroup, stopGroup } from "./process-group.js";
+
+export const COMPLETION_LINE = "✅ Result aggregation was successfully done.";
+
+/** Exit codes of `sweval-run`: which step failed. */
+export const RunExit = { ok: 0, failed: 1, badInput: 2, server: 3, lighteval: 4, aggregation: 5 } as const;
+
+export interface RunJobOptions {
+  planPath: string;
+  taskKeys: string[];
+  env: NodeJS.ProcessEnv;
+  /** Simulated vLLM and lighteval; outputs go under results/rehearsal/ with the model marked. @default false */
+  rehearse?: boolean;
+  /** Deadline for /health. @default $SWEVAL_HEALTH_TIMEOUT seconds, else 3600 s */
+  healthTimeoutMs?: number;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const rehearsalTool = (name: string) => [process.execPath, fileURLToPath(new URL(`./rehearse/${name}.js`, import.meta.url))];
+
+/**
+ * The job: for each group of tasks that serve the model the same way, start one vLLM server (in its own
+ * process group), wait for /health, run lighteval per task, aggregate, print the completion line; stop the
+ * server group on every way out, signals included. Returns the exit code.
+ */
+export async function runJob(options: RunJobOptions): Promise<number> {
+  const { out, err, env } = options;
+  const plan = readPlan(options.planPath);
+  const tasks = options.taskKeys.map((key) => {
+    const task = plan.tasks.find((t) => t.key === key);
+    if (!task)
+      throw new InputError(`task ${key} is not in the plan (it has ${plan.tasks.map((t) => t.key).join(", ")})`, {
+        code: "E_UNKNOWN_TASK",
+        file: options.planPath,
+        field: "--task",
+      });
+    return task;
+  });
+  const profile = await readClusterProfile(plan.cluster.profilePath, "/")
+    .then((p) => p.profile)
+    .catch(() => null);
+  const repo = plan.paths.repoPath;
+  const rehearse = Boolean(options.rehearse);
+  const litellm = rehearse ? `rehearsal/${plan.litellmModel}` : plan.litellmModel;
+  const resultsDir = rehearse ? plan.paths.resultsDir.replace(`${repo}/results/`, `${repo}/results/rehearsal/`) : plan.paths.resultsDir;
+  const rawResultsDir = `${plan.paths.rawOutputDir}/results/${litellm}${plan.paths.outputSubdir}`;
+  const jobId = env.JOB_ID || env.SLURM_JOB_ID || env.PBS_JOBID || String(process.pid);
+  const vllmCommand = rehearse ? rehearsalTool("server") : toolCommand("vllm", profile, env, repo);
+  const lightevalCommand = rehearse ? rehearsalTool("lighteval") : toolCommand("lighteval", profile, env, repo);
+  const needsServer = plan.provider === "vllm" || rehearse;
+  if (rehearse) out(`[REHEARSAL] simulated vLLM and lighteval; outputs under ${resultsDir} and ${rawResultsDir}, model marked ${litellm}`);
+
+  let server: GroupChild | null = null;
+  let current: GroupChild | null = null;
+  const stopAll = async () => {
+    if (current) await stopGroup(current);
+    if (server) await stopGroup(server);
+    server = null;
+    current = null;
+  };
+  const signals: NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGUSR1", "SIGUSR2", "SIGHUP"];
+  let signalled: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalled = signal;
+    err(`sweval-run: received ${signal}; stopping the server and lighteval`);
+    void stopAll().then(() =>
+      process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGHUP" ? 1 : signal === "SIGUSR1" ? 10 : signal === "SIGUSR2" ? 12 : 15)),
+    );
+  };
+  for (const signal of signals) process.on(signal, onSignal);
+  try {
+    const groups = groupByServing(plan, tasks);
+    for (const group of groups) {
+      const head = group[0] as PlanTask;
+      let baseUrl = plan.apiBase;
+      if (needsServer) {
+        const prepared = rehearse ? head : await prepareServing(plan, head, env, err);
+        if (typeof prepared === "number") return prepared;
+        const port = await freePort();
+        const gpus = env.CUDA_VISIBLE_DEVICES ? env.CUDA_VISIBLE_DEVICES.split(",").filter(Boolean).length : plan.nodeKind.gpus;
+        const argv = [...vllmCommand, ...vllmServeArgs(plan, prepared, port, gpus)];
+        mkdirSync(head.logDir, { recursive: true });
+        const logFile = join(head.logDir, `${head.key}.vllm${jobId}`);
+        out(`🚀 starting vLLM: ${argv.join(" ")} (log ${logFile})`);
+        server = spawnGroup(argv, { cwd: repo, env: { ...env, VLLM_USE_V1: String(head.vllmUseV1.value ?? 1) }, logFile });
+        const health = await waitForHealth({
+          url: `http://127.0.0.1:${port}/health`,
+          server,
+          deadlineMs: options.healthTimeoutMs ?? Number(env.SWEVAL_HEALTH_TIMEOUT ?? 3600) * 1000,
+        });
+        if (!health.ok) {
+          err(
+            `❌ vLLM ${health.reason === "died" ? "exited during startup" : "did not become healthy"} (${health.detail}); last lines of ${logFile}:`,
+          );
+          err(tail(logFile, 20));
+          err(renderFindings(diagnose(logFile)).trimEnd());
+          return RunExit.server;
+        }
+        out(`✅ vLLM server is ready on port ${port} (took ${health.seconds}s)`);
+        baseUrl = `http://localhost:${port}/v1`;
+      }
+      for (const task of group) {
+        const configPath = `${rawResultsDir}/model_config_${task.lightevalTask}.yaml`;
+        await writeFileAtomic(
+          configPath,
+          renderModelConfig({ modelName: litellm, baseUrl, lightevalParser: task.parserRouting.lightevalParser, task }),
+        );
+        const argv = [...lightevalCommand, ...lightevalArgs(plan, task, configPath, plan.paths.rawOutputDir)];
+        const cwd = existsSync(join(repo, "lighteval")) ? join(repo, "lighteval") : repo;
+        out(`🧪 ${task.key}: ${argv.join(" ")}`);
+        const started = Date.now();
+        current = spawnGroup(argv, {
+          cwd,
+          env: { ...env, LITELLM_LOG_LEVEL: "WARNING", VLLM_USE_V1: String(task.vllmUseV1.value ?? 1) },
+          inheritStdio: true,
+        });
+        const { code, signal } = await current.exited;
+        current = null;
+        out(`⌚️ Elapsed time: ${Math.round((Date.now() - started) / 1000)} seconds`);
+        if (signalled) return 128 + 15;
+        if (code !== 0) {
+          err(`❌ lighteval failed for ${task.key} (${code === null ? `signal ${signal}` : `exit ${code}`})`);
+          return RunExit.lighteval;
+        }
+        const aggregated = await aggregateModel({ plan, litellm, rawResultsDir, resultsDir, err });
+        if (!aggregated) return RunExit.aggregation;
+        out(COMPLETION_LINE);
+      }
+      if (server) {
+        await stopGroup(server);
+        server = null;
+        out("✅ VLLM server is stopped.");
+      }
+    }
+    return RunExit.ok;
+  } finally {
+    await stopAll();
+    for (const signal of signals) process.off(signal, onSignal);
+  }
+}
+
+/** Tasks in order, grouped where one server can serve them (same model, length, parser). */
+export function groupByServing(plan: Plan, tasks: PlanTask[]): PlanTask[][] {
+  const groups: PlanTask[][] = [];
+  for (const task of tasks) {
+    const last = groups.at(-1);
+    if (last && servingKey(plan, last[0] as PlanTask) === servingKey(plan, task)) last.push(task);
+    else groups.push([task]);
+  }
+  return groups;
+}
+
+function readPlan(file: string): Plan {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new InputError("plan cannot be read", { code: "E_INPUT_FILE", file, cause: error });
+  }
+  return parseDocument(PlanSchema, parseJsonText(text, file), { kind: PLAN_KIND, version: PLAN_VERSION }, file);
+}
+
+/** Fills in what the plan deferred to job start: max model length, and the think-tag check of §4.4. */
+async function prepareServing(plan: Plan, task: PlanTask, env: NodeJS.ProcessEnv, err: (line: string) => void): Promise<PlanTask | number> {
+  if (task.maxModelLength.value !== null && !task.parserRouting.checkAtJobStart) return task;
+  const metadata = await detectModelMetadata({
+    modelId: plan.model.id,
+    modelPath: plan.model.path,
+    env,
+    offline: env.HF_HUB_OFFLINE === "1",
+  });
+  let prepared = task;
+  if (task.maxModelLength.value === null) {
+    if (metadata.maxModelLength.value === null)
+      err(`⚠️ max model length still unknown (${metadata.notes.join("; ")}); vLLM will use the model's own`);
+    else err(`🤖 Auto-detected max model length: ${metadata.maxModelLength.value}`);
+    prepared = { ...prepared, maxModelLength: metadata.maxModelLength };
+  }
+  if (task.parserRouting.checkAtJobStart) {
+    try {
+      decideParser({
+        parser: task.parserRouting.parser,
+        hasThinkTag: typeof metadata.hasThinkTag.value === "boolean" ? metadata.hasThinkTag.value : null,
+        provider: plan.provider,
+      });
+    } catch (error) {
+      err(`❌ ${(error as Error).message}`);
+      return RunExit.badInput;
+    }
+  }
+  return prepared;
+}
+
+async function aggregateModel(options: {
+  plan: Plan;
+  litellm: string;
+  rawResultsDir: string;
+  resultsDir: string;
+  err: (line: string) => void;
+}): Promise<boolean> {
+  try {
+    const { aggregateToFile, readAggregateConf } = await import("@sweval/aggregator");
+    const custom = options.plan.customSettings;
+    const result = await aggregateToFile({
+      modelName: options.litellm,
+      rawResultsDir: options.rawResultsDir,
+      outDir: options.resultsDir,
+      conf: readAggregateConf(undefined, options.plan.paths.repoPath),
+      customSettings: custom ? { path: custom.path, name: custom.name, version: custom.version } : undefined,
+    });
+    for (const message of result.messages) options.err(message);
+    return true;
+  } catch (error) {
+    options.err(`❌ aggregation failed: ${(error as Error).message}`);
+    return false;
+  }
+}
+
+function tail(file: string, count: number): string {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-count).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
