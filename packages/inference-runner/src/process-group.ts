@@ -30,7 +30,7 @@ export function spawnGroup(
 }
 
 /** SIGTERM to the whole group, SIGKILL after graceMs if anything of it is left (the legacy stop, for the group). */
-export async function stopGroup(group: GroupChild, graceMs = 10_000): Promise<void> {
+export async function stopGroup(group: GroupChild, graceMs = Number(process.env.SWEVAL_STOP_GRACE_MS ?? 10_000)): Promise<void> {
   const pid = group.child.pid;
   if (!pid) return;
   signal(pid, "SIGTERM");

@@ -13,6 +13,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("--legacy-script <path>", "evaluate_lighteval.sh for --job-command legacy (default: <repo>/scripts/qsub/evaluate_lighteval.sh)")
     .option("-g, --group <name>", "billing group (TSUBAME -g / ABCI -P); default from the profile's variable, e.g. TSUBAME_GROUP")
     .option("--priority <n>", "scheduler priority the profile allows (TSUBAME: -5, -4, -3)", parseInteger)
+    .option("--pack", "bin each model's tasks into as few jobs as fit under the node kind's longest walltime (one vLLM start per job)")
     .option("--rehearse", "jobs run sweval-run --rehearse: simulated vLLM and lighteval, outputs marked as rehearsal")
     .option("--dry-run", "print the manifest without writing anything")
     .action(async (flags: RenderFlags) => {
@@ -32,6 +33,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         group: flags.group,
         priority: flags.priority,
         rehearse: flags.rehearse,
+        pack: flags.pack,
         legacyScript: flags.legacyScript,
         profiles: await loadProfiles(plans),
         env: io.env,
@@ -52,6 +54,7 @@ interface RenderFlags {
   priority?: number;
   dryRun?: boolean;
   rehearse?: boolean;
+  pack?: boolean;
 }
 
 function parseInteger(value: string): number {

@@ -19,6 +19,8 @@ export interface RenderJobsOptions {
   priority?: number | null;
   /** The legacy job script, for --job-command legacy. @default <repoPath>/scripts/qsub/evaluate_lighteval.sh */
   legacyScript?: string | null;
+  /** Bin each model's tasks into as few jobs as fit under the node kind's longest walltime. @default false */
+  pack?: boolean;
   /** Jobs run `sweval-run --rehearse`: simulated vLLM and lighteval, outputs marked as rehearsal. @default false */
   rehearse?: boolean;
   /** Cluster profiles by plan.cluster.profilePath (read by the caller). */
@@ -72,10 +74,12 @@ export function renderJobs(options: RenderJobsOptions): RenderJobsResult {
       legacyScript: options.legacyScript ?? `${plan.paths.repoPath}/scripts/qsub/evaluate_lighteval.sh`,
       rehearse: Boolean(options.rehearse),
     };
-    for (const task of plan.tasks) {
-      const script = join(planDir, `${task.key}.sh`);
-      const job = describeJob(context, [task], script);
-      files.push({ path: script, content: renderJobScript(context, job, [task]), mode: 0o755 });
+    const bins = options.pack ? packTasks(plan.tasks, maxWalltimeSeconds(profile, plan)) : plan.tasks.map((task) => [task]);
+    for (const [index, tasks] of bins.entries()) {
+      const name = tasks.length === 1 ? (tasks[0] as PlanTask).key : `pack${index + 1}_${(tasks[0] as PlanTask).key}`;
+      const script = join(planDir, `${name}.sh`);
+      const job = describeJob(context, tasks, script, name);
+      files.push({ path: script, content: renderJobScript(context, job, tasks), mode: 0o755 });
       jobs.push(job);
     }
   }
@@ -112,15 +116,39 @@ interface JobContext {
   rehearse: boolean;
 }
 
-function describeJob(context: JobContext, tasks: PlanTask[], script: string): Job {
+/**
+ * First-fit decreasing: tasks (longest first) go into the first job whose summed walltime stays under the
+ * limit; each job keeps the plan's task order, so tasks that serve the model alike stay next to each other.
+ */
+export function packTasks(tasks: PlanTask[], limitSeconds: number): PlanTask[][] {
+  const bins: PlanTask[][] = [];
+  const order = new Map(tasks.map((task, index) => [task.key, index]));
+  for (const task of [...tasks].sort((a, b) => b.walltime.seconds - a.walltime.seconds)) {
+    const bin = bins.find((b) => b.reduce((sum, t) => sum + t.walltime.seconds, 0) + task.walltime.seconds <= limitSeconds);
+    if (bin) bin.push(task);
+    else bins.push([task]);
+  }
+  for (const bin of bins) bin.sort((a, b) => (order.get(a.key) ?? 0) - (order.get(b.key) ?? 0));
+  return bins.sort((a, b) => (order.get((a[0] as PlanTask).key) ?? 0) - (order.get((b[0] as PlanTask).key) ?? 0));
+}
+
+function maxWalltimeSeconds(profile: ClusterProfile, plan: Plan): number {
+  const limit = profile.nodeKinds[plan.nodeKind.name]?.maxWalltime ?? "24:00:00";
+  const [h = 0, m = 0, s = 0] = limit.split(":").map(Number);
+  return h * 3600 + m * 60 + s;
+}
+
+function describeJob(context: JobContext, tasks: PlanTask[], script: string, jobName?: string): Job {
   const { plan, profile } = context;
   const head = tasks[0];
   if (!head) throw new Error("unreachable: a job has at least one task");
   const nodeKind = profile.nodeKinds[plan.nodeKind.name];
   const walltimeSeconds = tasks.reduce((sum, task) => sum + task.walltime.seconds, 0);
   const walltime = tasks.length === 1 ? head.walltime.value : formatSeconds(walltimeSeconds);
-  const name = head.key;
-  const logs = logPaths(profile.scheduler, head.logDir, name);
+  const name = jobName ?? head.key;
+  // A packed job's logs go to the model's results dir; a single task's to its task dir, as before.
+  const logDir = tasks.length === 1 ? head.logDir : plan.paths.resultsDir;
+  const logs = logPaths(profile.scheduler, logDir, name);
   const job: Job = {
     name,
     model: plan.model.id,
@@ -135,7 +163,7 @@ function describeJob(context: JobContext, tasks: PlanTask[], script: string): Jo
     walltimeSeconds,
     priority: context.priority?.value ?? null,
     costFactor: context.priority?.costFactor ?? null,
-    logDir: head.logDir,
+    logDir,
     stdout: logs.stdout,
     stderr: logs.stderr,
     submit: { argv: [] },

@@ -11,6 +11,8 @@ const mode = process.env.SWEVAL_REHEARSE_VLLM_MODE ?? "healthy";
 const delay = Number(process.env.SWEVAL_REHEARSE_VLLM_DELAY_MS ?? 300);
 const started = Date.now();
 console.log(`INFO rehearsal vLLM stand-in: serve ${model} on port ${port} (${args.join(" ")})`);
+console.error("WARNING rehearsal vLLM stand-in: this line goes to stderr");
+const maxN = Number(process.env.SWEVAL_REHEARSE_VLLM_MAX_N ?? 1024);
 if (mode === "die") {
   console.error("RuntimeError: rehearsal stand-in asked to die during startup");
   process.exit(1);
@@ -33,6 +35,12 @@ const server = createServer((request, response) => {
   request.on("end", () => {
     const parsed = JSON.parse(body || "{}") as { n?: number; model?: string };
     const n = Math.max(1, parsed.n ?? 1);
+    if (n > maxN) {
+      response
+        .writeHead(400, { "content-type": "application/json" })
+        .end(JSON.stringify({ error: { message: `n must be at most ${maxN}` } }));
+      return;
+    }
     console.log(`INFO: "POST ${request.url}" 200 OK model=${parsed.model} n=${n}`);
     response.writeHead(200, { "content-type": "application/json" }).end(
       JSON.stringify({

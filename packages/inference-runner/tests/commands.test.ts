@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { lightevalArgs, renderModelConfig, vllmServeArgs } from "../src/index.js";
+import { planFile } from "./helpers.js";
+
+describe("the argv and YAML given to the real programs", () => {
+  it("match their golden files", async () => {
+    const cases = [
+      await planFile({ tasks: ["ja_gpqa", "en_livecodebench_v5_v6"] }),
+      await planFile({ model: "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", customSettings: "deepseek_r1_common", tasks: ["en_math_500"] }),
+      await planFile({
+        model: "nvidia/Llama-3_3-Nemotron-Super-49B-v1",
+        customSettings: "deepseek_r1_markup_common",
+        tasks: ["ja_mtbench"],
+      }),
+      await planFile({ model: "openai/o3-mini", provider: "openai", nodeKind: "cpu", customSettings: "", tasks: ["en_gpqa_diamond"] }),
+    ];
+    const lines: string[] = [];
+    for (const { plan, repo } of cases) {
+      for (const task of plan.tasks) {
+        const sanitize = (text: string) => text.replaceAll(repo, "<repo>");
+        lines.push(`## ${plan.model.id} ${task.key}`);
+        lines.push(
+          `vllm ${vllmServeArgs(plan, { ...task, maxModelLength: { ...task.maxModelLength, value: 32768 } }, 8000, plan.nodeKind.gpus).join(" ")}`,
+        );
+        lines.push(
+          `lighteval ${sanitize(lightevalArgs(plan, task, `${plan.paths.rawResultsDir}/model_config_${task.lightevalTask}.yaml`, plan.paths.rawOutputDir).join(" "))}`,
+        );
+        lines.push(
+          renderModelConfig({
+            modelName: plan.litellmModel,
+            baseUrl: plan.apiBase ?? "http://localhost:8000/v1",
+            lightevalParser: task.parserRouting.lightevalParser,
+            task,
+          }),
+        );
+      }
+    }
+    await expect(lines.join("\n")).toMatchFileSnapshot("golden/argv-and-yaml.txt");
+  });
+});
