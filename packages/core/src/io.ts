@@ -14,6 +14,11 @@ export interface Io {
 
 /** The real process streams. */
 export function processIo(): Io {
+  // A reader that went away (`| head`, a failed next stage) ends this stage quietly, as Unix tools do.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(1);
+    throw error;
+  });
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 }
 
