@@ -1,0 +1,103 @@
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import { ExitCode, InputError, type Io, processIo, renderJson, runCli } from "@sweval/core";
+import { Command, Option } from "commander";
+
+/** `sweval-details`: ls, show, diff and serve lighteval details files. */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const program = new Command("sweval-details").description(
+    "Read lighteval details parquet files: list runs, show samples, compare two runs, browse them locally",
+  );
+
+  program
+    .command("ls")
+    .description("runs and tasks under a details dir (details/<model>/<date_id>/), newest first")
+    .argument("<dir>")
+    .option("--json", "print JSON")
+    .action(async (dir: string, flags: { json?: boolean }) => {
+      const { listDetails } = await import("./query.js");
+      const entries = await listDetails(resolve(io.cwd, dir));
+      if (flags.json) io.stdout.write(renderJson(entries));
+      else io.stdout.write(`${entries.map((e) => `${e.dateId}  ${e.model}  ${e.task}  ${e.rows} rows  ${e.layout}`).join("\n")}\n`);
+    });
+
+  program
+    .command("show")
+    .description("samples of a details file (or the first file of a dir / of --task)")
+    .argument("<path>", "a details parquet file, or a dir holding them")
+    .option("--task <name>", "pick the file of this task in a dir (substring of the file name)")
+    .option("--rows <a..b>", "row range, e.g. 10..20 (default: the first 10)")
+    .option("--where <expr>", "metric filter, e.g. 'extractive_match<1'")
+    .option("--grep <regex>", "search prompt, predictions and gold")
+    .option("--columns <names>", "raw columns to show, comma-separated")
+    .addOption(new Option("--format <format>", "output").choices(["table", "jsonl", "md"]).default("table"))
+    .action(
+      async (
+        path: string,
+        flags: { task?: string; rows?: string; where?: string; grep?: string; columns?: string; format: "table" | "jsonl" | "md" },
+      ) => {
+        const [{ listDetails, readPage }, { renderSamples }] = await Promise.all([import("./query.js"), import("./render.js")]);
+        let file = resolve(io.cwd, path);
+        if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+          const entries = (await listDetails(file)).filter((e) => !flags.task || e.task.includes(flags.task));
+          if (!entries[0]) throw new InputError(`no details file for task "${flags.task}"`, { code: "E_NO_DETAILS", file });
+          file = entries[0].path;
+        }
+        const [from, to] = parseRange(flags.rows);
+        const result = await readPage(file, { start: from, limit: to - from, where: flags.where, grep: flags.grep });
+        io.stdout.write(renderSamples(result.samples, flags.format, flags.columns?.split(",")));
+        io.stderr.write(`sweval-details: ${result.samples.length} sample(s) of ${result.total}\n`);
+      },
+    );
+
+  program
+    .command("diff")
+    .description("pair two runs' samples of one task; flips with counts and an exact McNemar p-value")
+    .argument("<a>", "details file of run A")
+    .argument("<b>", "details file of run B")
+    .option("--metric <name>", "the metric that says right (> 0) or wrong (default: the first numeric one)")
+    .option("--json", "print JSON")
+    .action(async (a: string, b: string, flags: { metric?: string; json?: boolean }) => {
+      const { diffRuns } = await import("./diff.js");
+      const result = await diffRuns(resolve(io.cwd, a), resolve(io.cwd, b), { metric: flags.metric });
+      const summary = {
+        paired: result.paired,
+        pairedBy: result.pairedBy,
+        metric: result.metric,
+        bothRight: result.bothRight,
+        bothWrong: result.bothWrong,
+        rightToWrong: result.rightToWrong.map((p) => p.a.index),
+        wrongToRight: result.wrongToRight.map((p) => p.a.index),
+        pValue: result.pValue,
+      };
+      io.stdout.write(
+        flags.json
+          ? renderJson({ kind: "sweval/details-diff", version: 1, a: result.a, b: result.b, ...summary })
+          : `${result.paired} pairs (by ${result.pairedBy}), metric ${result.metric}\nboth right ${result.bothRight}, both wrong ${result.bothWrong}\nright → wrong ${result.rightToWrong.length}: ${summary.rightToWrong.join(", ")}\nwrong → right ${result.wrongToRight.length}: ${summary.wrongToRight.join(", ")}\nMcNemar exact p = ${result.pValue.toPrecision(3)}\n`,
+      );
+    });
+
+  program
+    .command("serve")
+    .description("a local web page over a details dir: runs → tasks → samples, filters, a sample view and the two-run diff")
+    .argument("<dir>")
+    .option("--port <n>", "port (default: any free one)", (v: string) => Number(v), 0)
+    .option("--host <host>", "address to listen on (loopback by default)", "127.0.0.1")
+    .action(async (dir: string, flags: { port: number; host: string }) => {
+      const { startServer } = await import("./server.js");
+      const { url } = await startServer({ root: resolve(io.cwd, dir), port: flags.port, host: flags.host });
+      io.stderr.write(`sweval-details: serving ${resolve(io.cwd, dir)} at ${url} (Ctrl-C to stop)\n`);
+      io.stdout.write(`${url}\n`);
+      await new Promise(() => {});
+    });
+
+  const code = await runCli("sweval-details", program, argv, io);
+  return code;
+}
+
+function parseRange(text: string | undefined): [number, number] {
+  if (!text) return [0, 10];
+  const match = /^(\d+)\.\.(\d+)$/.exec(text);
+  if (!match) throw new InputError(`--rows expects a..b, e.g. 10..20, received "${text}"`, { code: "E_USAGE", field: "--rows" });
+  return [Number(match[1]), Number(match[2])];
+}

@@ -1,0 +1,73 @@
+import { openDetails, readRows } from "./read-details.js";
+import { promptText, type Sample, score, toSample } from "./sample.js";
+
+export interface DiffResult {
+  a: string;
+  b: string;
+  metric: string | null;
+  paired: number;
+  pairedBy: "prompt" | "index";
+  bothRight: number;
+  bothWrong: number;
+  /** right in A, wrong in B */
+  rightToWrong: Array<{ a: Sample; b: Sample }>;
+  wrongToRight: Array<{ a: Sample; b: Sample }>;
+  /** Exact two-sided McNemar test on the discordant pairs. */
+  pValue: number;
+}
+
+/**
+ * Pairs the samples of two runs of one task (by prompt when both have the same prompts, else by index) and
+ * lists the flips, with an exact McNemar p-value: is B really better or worse than A on this task?
+ */
+export async function diffRuns(pathA: string, pathB: string, options: { metric?: string } = {}): Promise<DiffResult> {
+  const [a, b] = await Promise.all([loadAll(pathA), loadAll(pathB)]);
+  const byPrompt = new Map(b.map((sample) => [promptText(sample), sample]));
+  const pairedByPrompt = a.every((sample) => byPrompt.has(promptText(sample)));
+  const pairs = a
+    .map((sample) => [sample, pairedByPrompt ? byPrompt.get(promptText(sample)) : b[sample.index]] as const)
+    .filter((p): p is readonly [Sample, Sample] => Boolean(p[1]));
+  const metric = options.metric ?? Object.keys(a[0]?.metrics ?? {}).find((k) => typeof a[0]?.metrics[k] === "number") ?? null;
+  const result: DiffResult = {
+    a: pathA,
+    b: pathB,
+    metric,
+    paired: pairs.length,
+    pairedBy: pairedByPrompt ? "prompt" : "index",
+    bothRight: 0,
+    bothWrong: 0,
+    rightToWrong: [],
+    wrongToRight: [],
+    pValue: 1,
+  };
+  for (const [x, y] of pairs) {
+    const rightA = (score(x, metric ?? undefined) ?? 0) > 0;
+    const rightB = (score(y, metric ?? undefined) ?? 0) > 0;
+    if (rightA && rightB) result.bothRight++;
+    else if (!rightA && !rightB) result.bothWrong++;
+    else if (rightA) result.rightToWrong.push({ a: x, b: y });
+    else result.wrongToRight.push({ a: x, b: y });
+  }
+  result.pValue = mcnemarExact(result.rightToWrong.length, result.wrongToRight.length);
+  return result;
+}
+
+/** Exact McNemar: two-sided binomial test of b vs c discordant pairs with p = 1/2. */
+export function mcnemarExact(b: number, c: number): number {
+  const n = b + c;
+  if (n === 0) return 1;
+  const k = Math.min(b, c);
+  let logTerm = -n * Math.LN2;
+  let cumulative = Math.exp(logTerm);
+  for (let i = 1; i <= k; i++) {
+    logTerm += Math.log(n - i + 1) - Math.log(i);
+    cumulative += Math.exp(logTerm);
+  }
+  return Math.min(1, 2 * cumulative);
+}
+
+async function loadAll(path: string): Promise<Sample[]> {
+  const details = await openDetails(path);
+  const rows = await readRows(details);
+  return rows.map((row, index) => toSample(row, details.layout, index));
+}

@@ -1,0 +1,13 @@
+export type { DiffResult } from "./diff.js";
+export { diffRuns, mcnemarExact } from "./diff.js";
+export { parsePythonLiteral, parsePythonLiteralOr } from "./python-literal.js";
+export type { DetailsEntry, Filter, PageResult } from "./query.js";
+export { listDetails, parseWhere, readPage } from "./query.js";
+export type { DetailsFile, Layout } from "./read-details.js";
+export { openDetails, plain, readRows } from "./read-details.js";
+export type { ShowFormat } from "./render.js";
+export { renderSamples } from "./render.js";
+export type { Message, Sample } from "./sample.js";
+export { promptText, score, toSample } from "./sample.js";
+export type { ServeOptions } from "./server.js";
+export { startServer } from "./server.js";

@@ -1,0 +1,137 @@
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { basename, dirname, join, relative } from "node:path";
+import { InputError } from "@sweval/core";
+import { openDetails, readRows } from "./read-details.js";
+import { promptText, type Sample, score, toSample } from "./sample.js";
+
+export interface Filter {
+  /** e.g. `extractive_match<1`, `acc==0`. */
+  where?: string | null;
+  /** Regular expression over prompt, predictions and gold. */
+  grep?: string | null;
+  /** Only samples whose score is 0 (wrong). */
+  onlyWrong?: boolean;
+}
+
+/** `metric<1` → a predicate over a sample's metrics. */
+export function parseWhere(expression: string): (sample: Sample) => boolean {
+  const match = /^\s*([\w.@:-]+)\s*(<=|>=|==|!=|<|>|=)\s*(-?[\d.]+(?:e-?\d+)?)\s*$/.exec(expression);
+  if (!match)
+    throw new InputError(`cannot read --where "${expression}": expected <metric><op><number>, e.g. extractive_match<1`, {
+      code: "E_USAGE",
+      field: "--where",
+    });
+  const [, name = "", op, raw] = match;
+  const limit = Number(raw);
+  return (sample) => {
+    const value = sample.metrics[name];
+    if (typeof value !== "number" && typeof value !== "boolean") return false;
+    const v = Number(value);
+    return op === "<"
+      ? v < limit
+      : op === "<="
+        ? v <= limit
+        : op === ">"
+          ? v > limit
+          : op === ">="
+            ? v >= limit
+            : op === "!="
+              ? v !== limit
+              : v === limit;
+  };
+}
+
+export interface PageResult {
+  samples: Sample[];
+  /** Rows scanned to fill the page (filters skip rows). */
+  scanned: number;
+  total: number;
+  /** Where to continue for the next page, or null at the end. */
+  next: number | null;
+}
+
+/**
+ * A page of samples from `start`, filtered; rows are read in chunks, never the whole file, so a 300 MB file
+ * pages as fast as its row groups allow.
+ */
+export async function readPage(
+  path: string,
+  options: Filter & { start?: number; limit?: number; chunk?: number } = {},
+): Promise<PageResult> {
+  const details = await openDetails(path);
+  const limit = options.limit ?? 50;
+  const chunk = options.chunk ?? Math.max(limit, 200);
+  const where = options.where ? parseWhere(options.where) : null;
+  const grep = options.grep ? new RegExp(options.grep, "i") : null;
+  const samples: Sample[] = [];
+  let position = options.start ?? 0;
+  let scanned = 0;
+  while (position < details.numRows && samples.length < limit) {
+    const rows = await readRows(details, {
+      start: position,
+      end: Math.min(details.numRows, position + (where || grep || options.onlyWrong ? chunk : limit - samples.length)),
+    });
+    for (const [offset, row] of rows.entries()) {
+      scanned++;
+      const sample = toSample(row, details.layout, position + offset);
+      if (where && !where(sample)) continue;
+      if (options.onlyWrong && score(sample) !== 0) continue;
+      if (grep && !grep.test(`${promptText(sample)}\n${JSON.stringify(sample.predictions)}\n${JSON.stringify(sample.gold)}`)) continue;
+      samples.push(sample);
+      if (samples.length === limit) {
+        const next = position + offset + 1;
+        return { samples, scanned, total: details.numRows, next: next < details.numRows ? next : null };
+      }
+    }
+    position += rows.length;
+  }
+  return { samples, scanned, total: details.numRows, next: null };
+}
+
+export interface DetailsEntry {
+  model: string;
+  dateId: string;
+  task: string;
+  path: string;
+  rows: number;
+  layout: string;
+}
+
+/** Every details file under a dir (lighteval's details/<model>/<date_id>/ layout, or any), newest run first. */
+export async function listDetails(root: string): Promise<DetailsEntry[]> {
+  if (!existsSync(root)) throw new InputError("no such directory", { code: "E_INPUT_FILE", file: root });
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (/^details_.*\.parquet$/.test(name)) files.push(path);
+    }
+  };
+  if (statSync(root).isDirectory()) walk(root);
+  else files.push(root);
+  if (files.length === 0)
+    throw new InputError("no details_*.parquet files here", {
+      code: "E_NO_DETAILS",
+      file: root,
+      hint: "point at lighteval/outputs/details or one run's directory",
+    });
+  const entries: DetailsEntry[] = [];
+  for (const path of files) {
+    const name = basename(path);
+    const match = /^details_(.+)_(\d{4}-\d{2}-\d{2}T[\d-]+(?:\.\d+)?)(?:\.[a-z]+)?\.parquet$/.exec(name);
+    let rows = -1;
+    let layout = "unreadable";
+    try {
+      const details = await openDetails(path);
+      rows = details.numRows;
+      layout = details.layout;
+    } catch {
+      // Listed as unreadable; `show` says why.
+    }
+    const runDir = dirname(path);
+    const model = relative(root, dirname(runDir)) || basename(dirname(runDir));
+    entries.push({ model, dateId: match?.[2] ?? basename(runDir), task: match?.[1] ?? name, path, rows, layout });
+  }
+  return entries.sort((a, b) => b.dateId.localeCompare(a.dateId) || a.task.localeCompare(b.task));
+}

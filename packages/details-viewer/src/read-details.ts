@@ -1,0 +1,123 @@
+import { statSync } from "node:fs";
+import { InputError } from "@sweval/core";
+import { type AsyncBuffer, asyncBufferFromFile, type FileMetaData, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+import { compressors } from "hyparquet-compressors";
+
+export type Layout = "new" | "swallow" | "flat" | "str" | "unknown";
+
+/** An open details file: its metadata, columns and layout, ready for page reads. */
+export interface DetailsFile {
+  path: string;
+  file: AsyncBuffer;
+  metadata: FileMetaData;
+  numRows: number;
+  columns: string[];
+  layout: Layout;
+}
+
+/** Opens a details parquet file: reads only the footer. Not a parquet file, or a truncated one, is an InputError. */
+export async function openDetails(path: string): Promise<DetailsFile> {
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(path);
+  } catch (error) {
+    throw new InputError("no such file", { code: "E_INPUT_FILE", file: path, cause: error });
+  }
+  if (!stat.isFile()) throw new InputError("not a file", { code: "E_INPUT_FILE", file: path });
+  const file = await asyncBufferFromFile(path);
+  let metadata: FileMetaData;
+  try {
+    metadata = await parquetMetadataAsync(file);
+  } catch (error) {
+    const reason = (error as Error).message;
+    const hint = /magic|PAR1/i.test(reason)
+      ? "not a parquet file (or truncated: the footer is missing)"
+      : `unreadable parquet footer (${reason})`;
+    throw new InputError(hint, { code: "E_PARQUET", file: path, cause: error });
+  }
+  const details: DetailsFile = {
+    path,
+    file,
+    metadata,
+    numRows: Number(metadata.num_rows),
+    columns: topLevelColumns(metadata),
+    layout: "unknown",
+  };
+  details.layout = await detectLayout(details);
+  return details;
+}
+
+/** Rows [start, end) as plain JS values (bigint as number where safe); `columns` limits what is decoded. */
+export async function readRows(
+  details: DetailsFile,
+  options: { start?: number; end?: number; columns?: string[] } = {},
+): Promise<Record<string, unknown>[]> {
+  const start = Math.max(0, options.start ?? 0);
+  const end = Math.min(details.numRows, options.end ?? details.numRows);
+  if (end <= start) return [];
+  try {
+    const rows = (await parquetReadObjects({
+      file: details.file,
+      metadata: details.metadata,
+      compressors,
+      utf8: true,
+      useOffsetIndex: true,
+      rowStart: start,
+      rowEnd: end,
+      columns: options.columns,
+    })) as Record<string, unknown>[];
+    return rows.map((row) => plain(row) as Record<string, unknown>);
+  } catch (error) {
+    throw new InputError(`cannot read rows ${start}..${end} (${(error as Error).message}); the file may be truncated`, {
+      code: "E_PARQUET",
+      file: details.path,
+      cause: error,
+    });
+  }
+}
+
+/** bigint → number (string beyond 2^53), typed arrays → arrays, recursively: what JSON can hold. */
+export function plain(value: unknown): unknown {
+  if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<unknown>, plain);
+  if (Array.isArray(value)) return value.map(plain);
+  if (value instanceof Date) return value.toISOString();
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  return value;
+}
+
+// --- internal ---
+
+function topLevelColumns(metadata: FileMetaData): string[] {
+  const names: string[] = [];
+  const root = metadata.schema[0];
+  let index = 1;
+  for (let child = 0; child < (root?.num_children ?? 0); child++) {
+    const element = metadata.schema[index];
+    if (!element) break;
+    names.push(element.name);
+    index = skip(metadata, index);
+  }
+  return names;
+}
+
+function skip(metadata: FileMetaData, index: number): number {
+  const element = metadata.schema[index];
+  let next = index + 1;
+  for (let child = 0; child < (element?.num_children ?? 0); child++) next = skip(metadata, next);
+  return next;
+}
+
+/** ≥ 0.11 has doc/model_response/metric; ≤ 0.7 stores strings everywhere; the Swallow fork has chat-message prompts. */
+async function detectLayout(details: DetailsFile): Promise<Layout> {
+  const has = (names: string[]) => names.every((name) => details.columns.includes(name));
+  if (has(["doc", "model_response"])) return "new";
+  if (!has(["example", "predictions"])) return "unknown";
+  const flatTypes = details.metadata.schema.filter((element) => element.name === "metrics" || element.name === "predictions");
+  const allStrings = flatTypes.every((element) => element.num_children === undefined && element.type === "BYTE_ARRAY");
+  if (allStrings) return "str";
+  if (details.numRows === 0) return "flat";
+  const [row] = await readRows(details, { start: 0, end: 1, columns: ["full_prompt"] });
+  const prompt = row?.full_prompt;
+  return Array.isArray(prompt) && prompt.some((m) => m && typeof m === "object" && "role" in (m as object)) ? "swallow" : "flat";
+}

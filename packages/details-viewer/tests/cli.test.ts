@@ -1,0 +1,134 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runBin, sharedRoot, testdir } from "@sweval/test-utils";
+import { describe, expect, it } from "vitest";
+import { mcnemarExact } from "../src/index.js";
+
+const bin = fileURLToPath(new URL("../bin/sweval-details.js", import.meta.url));
+const fixtures = join(sharedRoot, "reference/parquet-fixtures");
+const have = existsSync(fixtures);
+
+/** lighteval's layout: details/<model>/<date_id>/details_<task>_<date_id>.parquet, two runs of gpqa. */
+export async function detailsTree() {
+  const root = await testdir();
+  const put = (model: string, dateId: string, file: string, as?: string) => {
+    const dir = join(root, model, dateId);
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(join(fixtures, file), join(dir, as ?? file));
+  };
+  put("hosted_vllm/org/a/default", "2025-08-18T12-30-00.123456", "details_swallow|gpqa:diamond|0_2025-08-18T12-30-00.123456.parquet");
+  put("hosted_vllm/org/a/default", "2025-08-18T12-34-56.789012", "details_swallow|japanese_mt_bench|0_2025-08-18T12-34-56.789012.parquet");
+  put(
+    "hosted_vllm/org/b/default",
+    "2025-08-19T10-00-00.000001",
+    "details_swallow|math_500|0_2025-08-18T12-40-00.000002.zstd.parquet",
+    "details_swallow|gpqa:diamond|0_2025-08-19T10-00-00.000001.parquet",
+  );
+  return root;
+}
+
+describe("mcnemarExact", () => {
+  it.each([
+    [0, 0, 1],
+    [5, 5, 1],
+    [10, 0, 0.001953125],
+    [1, 6, 0.125],
+  ])("b=%i c=%i gives p=%f", (b, c, p) => {
+    expect(mcnemarExact(b, c)).toBeCloseTo(p, 9);
+  });
+});
+
+describe.skipIf(!have)(have ? "sweval-details" : "sweval-details (skipped: ../shared/reference/parquet-fixtures is absent)", () => {
+  it("ls lists runs and tasks newest first with row counts and layouts", async () => {
+    const root = await detailsTree();
+    const result = await runBin(bin, ["ls", root, "--json"]);
+    const entries = JSON.parse(result.stdout);
+    expect(
+      entries.map((e: { dateId: string; task: string; rows: number; layout: string }) => [e.dateId, e.task, e.rows, e.layout]),
+    ).toEqual([
+      ["2025-08-19T10-00-00.000001", "swallow|gpqa:diamond|0", 40, "flat"],
+      ["2025-08-18T12-34-56.789012", "swallow|japanese_mt_bench|0", 40, "swallow"],
+      ["2025-08-18T12-30-00.123456", "swallow|gpqa:diamond|0", 40, "flat"],
+    ]);
+    expect(entries[0].model).toBe("hosted_vllm/org/b/default");
+  });
+
+  it("show prints a row range as a table, JSON Lines or Markdown, filtered by metric and text", async () => {
+    const root = await detailsTree();
+    const file = join(
+      root,
+      "hosted_vllm/org/a/default/2025-08-18T12-30-00.123456/details_swallow|gpqa:diamond|0_2025-08-18T12-30-00.123456.parquet",
+    );
+    const truth = readFileSync(join(fixtures, "flat.truth.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const jsonl = await runBin(bin, ["show", file, "--rows", "10..13", "--format", "jsonl"]);
+    const rows = jsonl.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(rows.map((r) => r.index)).toEqual([10, 11, 12]);
+    expect(rows[0].predictions).toEqual(truth[10].predictions);
+    const metric = Object.keys(truth[0].metrics)[0] as string;
+    const wrong = await runBin(bin, ["show", file, "--rows", "0..40", "--where", `${metric}<1`, "--format", "jsonl"]);
+    const expected = truth
+      .map((t, i) => [t, i] as const)
+      .filter(([t]) => typeof t.metrics[metric] === "number" && t.metrics[metric] < 1)
+      .map(([, i]) => i);
+    expect(
+      wrong.stdout
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).index),
+    ).toEqual(expected);
+    const table = await runBin(bin, ["show", file, "--rows", "0..3"]);
+    expect(table.stdout.split("\n")[0]).toMatch(/^index\s+prompt\s+prediction\s+gold\s+metrics$/);
+    const md = await runBin(bin, [
+      "show",
+      root,
+      "--task",
+      "japanese_mt_bench",
+      "--rows",
+      "0..2",
+      "--format",
+      "md",
+      "--columns",
+      "predictions,metrics",
+    ]);
+    expect(md.stdout.split("\n")[0]).toBe("| predictions | metrics |");
+  });
+
+  it("diff pairs two runs and reports flips with an exact McNemar p-value", async () => {
+    const root = await detailsTree();
+    const a = join(
+      root,
+      "hosted_vllm/org/a/default/2025-08-18T12-30-00.123456/details_swallow|gpqa:diamond|0_2025-08-18T12-30-00.123456.parquet",
+    );
+    const b = join(
+      root,
+      "hosted_vllm/org/b/default/2025-08-19T10-00-00.000001/details_swallow|gpqa:diamond|0_2025-08-19T10-00-00.000001.parquet",
+    );
+    const same = JSON.parse((await runBin(bin, ["diff", a, b, "--json"])).stdout);
+    expect(same).toMatchObject({ paired: 40, pairedBy: "prompt", rightToWrong: [], wrongToRight: [], pValue: 1 });
+    const text = await runBin(bin, ["diff", a, b]);
+    expect(text.stdout).toMatch(/McNemar exact p = 1\.00/);
+  });
+
+  it("exits 2 for a file that is not parquet, a truncated file and a dir without details", async () => {
+    const root = await testdir({ "notes.txt": "hello" });
+    const truncated = join(root, "details_x|y|0_2025-01-01T00-00-00.000001.parquet");
+    writeFileSync(
+      truncated,
+      readFileSync(join(fixtures, "details_swallow|gpqa:diamond|0_2025-08-18T12-30-00.123456.parquet")).subarray(0, 5000),
+    );
+    const notParquet = await runBin(bin, ["show", join(root, "notes.txt")]);
+    expect([notParquet.exitCode, notParquet.stderr]).toEqual([2, expect.stringMatching(/notes\.txt: not a parquet file/)]);
+    const torn = await runBin(bin, ["show", truncated]);
+    expect([torn.exitCode, torn.stderr]).toEqual([2, expect.stringMatching(/\.parquet: not a parquet file \(or truncated/)]);
+    const empty = await runBin(bin, ["ls", await testdir()]);
+    expect([empty.exitCode, empty.stderr]).toEqual([2, expect.stringMatching(/no details_\*\.parquet files here/)]);
+  });
+});
