@@ -43,7 +43,7 @@ export async function openDetails(path: string): Promise<DetailsFile> {
     columns: topLevelColumns(metadata),
     layout: "unknown",
   };
-  details.layout = await detectLayout(details);
+  details.layout = detectLayout(details);
   return details;
 }
 
@@ -108,16 +108,24 @@ function skip(metadata: FileMetaData, index: number): number {
   return next;
 }
 
-/** ≥ 0.11 has doc/model_response/metric; ≤ 0.7 stores strings everywhere; the Swallow fork has chat-message prompts. */
-async function detectLayout(details: DetailsFile): Promise<Layout> {
+/**
+ * ≥ 0.11 has doc/model_response/metric; ≤ 0.7 stores strings everywhere; the Swallow fork's prompts are chat
+ * messages (a list of structs with a `role`). Decided from the schema alone: reading data to decide would
+ * decode a whole column chunk of a file without a page index.
+ */
+function detectLayout(details: DetailsFile): Layout {
   const has = (names: string[]) => names.every((name) => details.columns.includes(name));
   if (has(["doc", "model_response"])) return "new";
   if (!has(["example", "predictions"])) return "unknown";
-  const flatTypes = details.metadata.schema.filter((element) => element.name === "metrics" || element.name === "predictions");
-  const allStrings = flatTypes.every((element) => element.num_children === undefined && element.type === "BYTE_ARRAY");
-  if (allStrings) return "str";
-  if (details.numRows === 0) return "flat";
-  const [row] = await readRows(details, { start: 0, end: 1, columns: ["full_prompt"] });
-  const prompt = row?.full_prompt;
-  return Array.isArray(prompt) && prompt.some((m) => m && typeof m === "object" && "role" in (m as object)) ? "swallow" : "flat";
+  const schema = details.metadata.schema;
+  const top = (name: string) => schema.findIndex((element) => element.name === name);
+  const leafOnly = (name: string) => {
+    const element = schema[top(name)];
+    return element !== undefined && !element.num_children && element.type === "BYTE_ARRAY";
+  };
+  if (leafOnly("metrics") && leafOnly("predictions")) return "str";
+  const prompt = top("full_prompt");
+  if (prompt < 0) return "flat";
+  const end = skip(details.metadata, prompt);
+  return schema.slice(prompt + 1, end).some((element) => element.name === "role") ? "swallow" : "flat";
 }
