@@ -12,6 +12,11 @@ const commands = {
   "sweval-resolve --help": [join(root, "packages/settings-resolver/bin/sweval-resolve.js"), "--help"],
   "sweval-render --help": [join(root, "packages/job-renderer/bin/sweval-render.js"), "--help"],
   "sweval resolve --help": [join(root, "packages/cli/bin/sweval.js"), "resolve", "--help"],
+  "sweval-env --help": [join(root, "packages/env-setup/bin/sweval-env.js"), "--help"],
+  "sweval-pbs --help": [join(root, "packages/pbs-client/bin/sweval-pbs.js"), "--help"],
+  "sweval-run --help": [join(root, "packages/inference-runner/bin/sweval-run.js"), "--help"],
+  "sweval-aggregate --help": [join(root, "packages/aggregator/bin/sweval-aggregate.js"), "--help"],
+  "sweval-details --help": [join(root, "packages/details-viewer/bin/sweval-details.js"), "--help"],
 };
 
 function median(values) {

@@ -6,6 +6,13 @@ import { readLedger } from "../src/index.js";
 import { project, schedulerUp } from "./helpers.js";
 
 const up = schedulerUp(["qstat"]);
+
+/** Starts sge_qmaster again after a test stopped it (it daemonizes; the cell's state is kept). */
+function startQmaster() {
+  spawnSync("/usr/sbin/sge_qmaster", {
+    env: { ...process.env, SGE_ROOT: "/var/lib/gridengine", SGE_CELL: "default", SGE_QMASTER_PIDFILE: "/var/run/gridengine/qmaster.pid" },
+  });
+}
 const wrapperDir = fileURLToPath(new URL("./fixtures/bin", import.meta.url));
 
 describe.skipIf(!up && !process.env.CI)(
@@ -58,18 +65,7 @@ describe.skipIf(!up && !process.env.CI)(
         expect(down.stderr).toMatch(/qsub failed with exit code \d+ after 3 attempts: qsub -g tga-test/);
         expect(readLedger(p.ledger).entries).toHaveLength(0);
         // Bring qmaster back while the next submission is still retrying.
-        const restart = setTimeout(
-          () =>
-            spawnSync("/usr/sbin/sge_qmaster", {
-              env: {
-                ...process.env,
-                SGE_ROOT: "/var/lib/gridengine",
-                SGE_CELL: "default",
-                SGE_QMASTER_PIDFILE: "/var/run/gridengine/qmaster.pid",
-              },
-            }),
-          1500,
-        );
+        const restart = setTimeout(startQmaster, 1500);
         const back = await p.pbs(["submit", "--retries", "8", "--backoff-ms", "1000"], manifest);
         clearTimeout(restart);
         expect(back.stderr).toMatch(/1 submitted/);
@@ -78,15 +74,7 @@ describe.skipIf(!up && !process.env.CI)(
         expect(JSON.parse((await p.pbs(["submit"], manifest)).stdout).outcomes[0].status).toBe("skipped");
         expect(readLedger(p.ledger).entries).toHaveLength(1);
       } finally {
-        if (!schedulerUp(["qstat"]))
-          spawnSync("/usr/sbin/sge_qmaster", {
-            env: {
-              ...process.env,
-              SGE_ROOT: "/var/lib/gridengine",
-              SGE_CELL: "default",
-              SGE_QMASTER_PIDFILE: "/var/run/gridengine/qmaster.pid",
-            },
-          });
+        if (!schedulerUp(["qstat"])) startQmaster();
       }
     }, 180_000);
   },
