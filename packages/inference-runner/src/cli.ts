@@ -28,7 +28,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       exitCode = await runJob({
         planPath: resolve(io.cwd, flags.plan),
         taskKeys: flags.task,
-        env: { ...io.env, ...(io.env.SWEVAL_REHEARSE === "1" ? {} : {}) },
+        env: io.env,
         rehearse: flags.rehearse || io.env.SWEVAL_REHEARSE === "1",
         healthTimeoutMs: flags.healthTimeout ? flags.healthTimeout * 1000 : undefined,
         out: (line) => io.stdout.write(`${line}\n`),
