@@ -11,7 +11,6 @@ export function v4Tasks(confFile?: string): GeneratedTask[];
 export function resultsFileText(options: {
   model: string;
   task: GeneratedTask | undefined;
-  timestamp: string;
   next: () => number;
   withConfigTasks?: boolean;
 }): string;

@@ -49,7 +49,7 @@ function metricText(next) {
 }
 
 /** One lighteval results_<date_id>.json for one task (all its subsets), as text. */
-export function resultsFileText({ model, task, timestamp, next, withConfigTasks = true }) {
+export function resultsFileText({ model, task, next, withConfigTasks = true }) {
   const subsetNames = task.subsets.size > 0 ? [...task.subsets] : [null];
   const results = [];
   const configTasks = [];
@@ -93,13 +93,10 @@ export function writeModel(dir, { model, seed, taskCount = 19, stale = false, fo
   const next = random(seed);
   let n = 0;
   for (const task of tasks.slice(0, taskCount)) {
-    if (stale) writeFileSync(join(dir, `results_${timestamp(n++)}.json`), resultsFileText({ model, task, timestamp: "", next }));
-    writeFileSync(join(dir, `results_${timestamp(1000 + n++)}.json`), resultsFileText({ model, task, timestamp: "", next }));
+    if (stale) writeFileSync(join(dir, `results_${timestamp(n++)}.json`), resultsFileText({ model, task, next }));
+    writeFileSync(join(dir, `results_${timestamp(1000 + n++)}.json`), resultsFileText({ model, task, next }));
     if (foreign)
-      writeFileSync(
-        join(dir, `results_${timestamp(2000 + n++)}.json`),
-        resultsFileText({ model: `${model}-other`, task, timestamp: "", next }),
-      );
+      writeFileSync(join(dir, `results_${timestamp(2000 + n++)}.json`), resultsFileText({ model: `${model}-other`, task, next }));
   }
 }
 

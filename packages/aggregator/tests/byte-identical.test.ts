@@ -56,7 +56,7 @@ describe.skipIf(!hasPython)(
       const next = random(99);
       writeFileSync(
         join(dir, `results_${timestamp(5000)}.json`),
-        resultsFileText({ model: MODEL, task: tasks[12], timestamp: "", next, withConfigTasks: false }),
+        resultsFileText({ model: MODEL, task: tasks[12], next, withConfigTasks: false }),
       );
       const result = await compare(dir);
       expect(result.messages.join("\n")).toMatch(/Skip results_latest\.json/);

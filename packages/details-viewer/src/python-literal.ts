@@ -36,8 +36,8 @@ class LiteralParser {
   value(): unknown {
     this.skipSpace();
     const char = this.text[this.position];
-    if (char === "[") return this.sequence("[", "]");
-    if (char === "(") return this.sequence("(", ")");
+    if (char === "[") return this.sequence("]");
+    if (char === "(") return this.sequence(")");
     if (char === "{") return this.mapping();
     if (char === "'" || char === '"') return this.string();
     if (/[bru]/i.test(char ?? "") && /['"]/.test(this.text[this.position + 1] ?? "")) {
@@ -47,7 +47,7 @@ class LiteralParser {
     return this.atom();
   }
 
-  private sequence(open: string, close: string): unknown[] {
+  private sequence(close: string): unknown[] {
     this.position++;
     const items: unknown[] = [];
     for (;;) {
@@ -61,7 +61,6 @@ class LiteralParser {
       if (this.text[this.position] === ",") this.position++;
       else if (this.text[this.position] !== close) throw new SyntaxError(`expected , or ${close} at ${this.position}`);
     }
-    void open;
   }
 
   private mapping(): Record<string, unknown> | unknown[] {
