@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { didYouMean, ExitCode, type Io, processIo } from "@sweval/core";
-import { TOOLS } from "./tools.js";
+import { TOOLS, type ToolEntry } from "./tools.js";
 
 interface ToolModule {
   main(argv: readonly string[], io: Io): Promise<number>;
@@ -12,7 +12,7 @@ interface ToolModule {
  * `sweval <tool> …`: runs a sweval tool like git runs its sub-commands. Installed @sweval packages
  * run in this process (no extra start-up); anything else is looked up as `sweval-<tool>` on PATH.
  */
-export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+export async function main(argv: readonly string[], io: Io = processIo(), tools: Record<string, ToolEntry> = TOOLS): Promise<number> {
   const [tool, ...rest] = argv;
   if (tool === undefined || tool === "help" || tool === "-h" || tool === "--help") {
     (tool === undefined ? io.stderr : io.stdout).write(renderUsage());
@@ -22,14 +22,14 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     io.stdout.write(`${readOwnVersion()}\n`);
     return ExitCode.ok;
   }
-  const entry = TOOLS[tool];
+  const entry = tools[tool];
   if (entry) {
     const module = await importTool(entry.packageName);
     if (module) return module.main(rest, io);
   }
   const external = findOnPath(`sweval-${tool}`, io.env);
   if (external) return runExternal(external, rest, io);
-  const reason = entry ? `${entry.packageName} is not installed` : `unknown tool "${tool}"${didYouMean(tool, Object.keys(TOOLS))}`;
+  const reason = entry ? `${entry.packageName} is not installed` : `unknown tool "${tool}"${didYouMean(tool, Object.keys(tools))}`;
   io.stderr.write(`sweval: error: ${reason}\nsweval: hint: run \`sweval --help\` for the list\n`);
   return ExitCode.badInput;
 }

@@ -1,8 +1,9 @@
 import { chmodSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runBin, testdir } from "@sweval/test-utils";
+import { memoryIo, runBin, testdir } from "@sweval/test-utils";
 import { describe, expect, it } from "vitest";
+import { main } from "../src/cli.js";
 
 const bin = fileURLToPath(new URL("../bin/sweval.js", import.meta.url));
 
@@ -34,7 +35,9 @@ describe("sweval", () => {
   });
 
   it("says a known tool is not installed when neither its package nor its bin is there", async () => {
-    const result = await runBin(bin, ["details", "ls"], { env: { PATH: "/usr/bin:/bin" } });
-    expect([result.exitCode, result.stderr]).toEqual([2, expect.stringContaining("@sweval/details-viewer is not installed")]);
+    // Every tool ships with @sweval/cli, so a missing one is simulated with a tools table naming an absent package.
+    const { io, stderr } = memoryIo({ env: { PATH: "/usr/bin:/bin" } });
+    const code = await main(["viz", "ls"], io, { viz: { packageName: "@sweval/not-published", bin: "sweval-viz", summary: "" } });
+    expect([code, stderr()]).toEqual([2, expect.stringContaining("@sweval/not-published is not installed")]);
   });
 });

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { ExitCode, InputError, type Io, processIo, renderJson, runCli } from "@sweval/core";
+import { InputError, type Io, processIo, renderJson, runCli } from "@sweval/core";
 import { Command, Option } from "commander";
 
 /** `sweval-details`: ls, show, diff and serve lighteval details files. */

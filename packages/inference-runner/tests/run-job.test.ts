@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { planFile, run, runBinPath, STAND_IN_LIGHTEVAL, STAND_IN_VLLM } from "./helpers.js";
+import { planFile, run, runBinPath, STAND_IN_VLLM } from "./helpers.js";
 
 const MODEL = "tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5";
 

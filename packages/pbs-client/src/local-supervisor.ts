@@ -61,7 +61,7 @@ function olderWaiting(job: LocalJob): boolean {
   for (const name of readdirSync(dir)) {
     if (!name.endsWith(".json") || name === `${job.id}.json`) continue;
     const other = readLocalJob(stateDir, name.slice(0, -5));
-    if (!other || other.state !== "queued" || existsSync(join(dir, `${other.id}.cancel`))) continue;
+    if (other?.state !== "queued" || existsSync(join(dir, `${other.id}.cancel`))) continue;
     if (other.after?.some((dep) => readLocalJob(stateDir, dep)?.state !== "exited")) continue;
     if (other.submittedAt < job.submittedAt || (other.submittedAt === job.submittedAt && other.id < job.id)) return true;
   }

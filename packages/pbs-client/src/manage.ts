@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { InputError } from "@sweval/core";
 import type { Job, JobsManifest } from "@sweval/job-renderer";
 import { adapterFor } from "./adapters/index.js";
-import { buildBoard, cellId } from "./board.js";
+import { buildBoard } from "./board.js";
 import type { Exec } from "./exec.js";
 import { appendLedger, readLedger, withLedgerLock } from "./ledger.js";
 import type { JobState, LedgerEntry, StatusCell } from "./schema.js";
