@@ -19,7 +19,7 @@ if (process.argv[2] === "--op") {
     const details = await openDetails(file);
     if (op === "first50") rows = (await readRows(details, { start: 0, end: 50 })).length;
     if (op === "range") rows = (await readRows(details, { start: 20000, end: 20050 })).length;
-    if (op === "where") rows = (await readPage(file, { where: "extractive_match<1", limit: 50, chunk: 2000 })).samples.length;
+    if (op === "where") rows = (await readPage(file, { where: "extractive_match<1", limit: 50 })).samples.length;
     if (op === "full")
       for (let s = 0; s < details.numRows; s += 2000) rows += (await readRows(details, { start: s, end: s + 2000 })).length;
   } else {

@@ -51,41 +51,71 @@ export interface PageResult {
 }
 
 /**
- * A page of samples from `start`, filtered; rows are read in chunks, never the whole file, so a 300 MB file
- * pages as fast as its row groups allow.
+ * A page of samples from `start`, filtered, never reading a whole file. A metric filter first reads only the
+ * metrics column (cheap) to find the matching rows, then decodes just the span that holds them; a text search
+ * reads whole row groups once each, since decoding a nested column costs its whole chunk anyway.
  */
-export async function readPage(
-  path: string,
-  options: Filter & { start?: number; limit?: number; chunk?: number } = {},
-): Promise<PageResult> {
+export async function readPage(path: string, options: Filter & { start?: number; limit?: number } = {}): Promise<PageResult> {
   const details = await openDetails(path);
   const limit = options.limit ?? 50;
-  const chunk = options.chunk ?? Math.max(limit, 200);
   const where = options.where ? parseWhere(options.where) : null;
   const grep = options.grep ? new RegExp(options.grep, "i") : null;
+  const start = options.start ?? 0;
+  if (!where && !grep && !options.onlyWrong) {
+    const rows = await readRows(details, { start, end: start + limit });
+    const next = start + rows.length;
+    return {
+      samples: rows.map((row, i) => toSample(row, details.layout, start + i)),
+      scanned: rows.length,
+      total: details.numRows,
+      next: next < details.numRows ? next : null,
+    };
+  }
+  const metricColumn = details.layout === "new" ? "metric" : "metrics";
   const samples: Sample[] = [];
-  let position = options.start ?? 0;
   let scanned = 0;
-  while (position < details.numRows && samples.length < limit) {
-    const rows = await readRows(details, {
-      start: position,
-      end: Math.min(details.numRows, position + (where || grep || options.onlyWrong ? chunk : limit - samples.length)),
-    });
-    for (const [offset, row] of rows.entries()) {
-      scanned++;
-      const sample = toSample(row, details.layout, position + offset);
-      if (where && !where(sample)) continue;
-      if (options.onlyWrong && score(sample) !== 0) continue;
-      if (grep && !grep.test(`${promptText(sample)}\n${JSON.stringify(sample.predictions)}\n${JSON.stringify(sample.gold)}`)) continue;
-      samples.push(sample);
-      if (samples.length === limit) {
-        const next = position + offset + 1;
-        return { samples, scanned, total: details.numRows, next: next < details.numRows ? next : null };
+  for (const [groupStart, groupEnd] of rowGroupRanges(details)) {
+    if (groupEnd <= start) continue;
+    const from = Math.max(start, groupStart);
+    let candidates = Array.from({ length: groupEnd - from }, (_, i) => from + i);
+    if ((where || options.onlyWrong) && details.columns.includes(metricColumn)) {
+      const metrics = await readRows(details, { start: from, end: groupEnd, columns: [metricColumn] });
+      candidates = candidates.filter((_, i) => {
+        const sample = toSample(metrics[i] ?? {}, details.layout, from + i);
+        return (!where || where(sample)) && (!options.onlyWrong || score(sample) === 0);
+      });
+    }
+    if (!grep) candidates = candidates.slice(0, limit - samples.length);
+    if (candidates.length > 0) {
+      const first = candidates[0] as number;
+      const last = candidates[candidates.length - 1] as number;
+      const rows = await readRows(details, { start: first, end: last + 1 });
+      for (const index of candidates) {
+        const sample = toSample(rows[index - first] ?? {}, details.layout, index);
+        if (grep && !grep.test(`${promptText(sample)}\n${JSON.stringify(sample.predictions)}\n${JSON.stringify(sample.gold)}`)) continue;
+        if (!details.columns.includes(metricColumn) && ((where && !where(sample)) || (options.onlyWrong && score(sample) !== 0))) continue;
+        samples.push(sample);
+        if (samples.length === limit) {
+          scanned = index - start + 1;
+          return { samples, scanned, total: details.numRows, next: index + 1 < details.numRows ? index + 1 : null };
+        }
       }
     }
-    position += rows.length;
+    scanned = groupEnd - start;
   }
   return { samples, scanned, total: details.numRows, next: null };
+}
+
+/** [start, end) row ranges of the file's row groups. */
+function rowGroupRanges(details: { metadata: { row_groups: Array<{ num_rows: bigint | number }> } }): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  let position = 0;
+  for (const group of details.metadata.row_groups) {
+    const rows = Number(group.num_rows);
+    ranges.push([position, position + rows]);
+    position += rows;
+  }
+  return ranges;
 }
 
 export interface DetailsEntry {
