@@ -1,4 +1,6 @@
-import { openDetails, readRows } from "./read-details.js";
+import { mcnemarExact } from "./mcnemar.js";
+import { openDetails } from "./open-details.js";
+import { readRows } from "./read-details.js";
 import { promptText, type Sample, score, toSample } from "./sample.js";
 
 export interface DiffResult {
@@ -50,20 +52,6 @@ export async function diffRuns(pathA: string, pathB: string, options: { metric?:
   }
   result.pValue = mcnemarExact(result.rightToWrong.length, result.wrongToRight.length);
   return result;
-}
-
-/** Exact McNemar: two-sided binomial test of b vs c discordant pairs with p = 1/2. */
-export function mcnemarExact(b: number, c: number): number {
-  const n = b + c;
-  if (n === 0) return 1;
-  const k = Math.min(b, c);
-  let logTerm = -n * Math.LN2;
-  let cumulative = Math.exp(logTerm);
-  for (let i = 1; i <= k; i++) {
-    logTerm += Math.log(n - i + 1) - Math.log(i);
-    cumulative += Math.exp(logTerm);
-  }
-  return Math.min(1, 2 * cumulative);
 }
 
 async function loadAll(path: string): Promise<Sample[]> {

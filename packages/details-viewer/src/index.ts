@@ -1,10 +1,12 @@
 export type { DiffResult } from "./diff.js";
-export { diffRuns, mcnemarExact } from "./diff.js";
+export { diffRuns } from "./diff.js";
+export { mcnemarExact } from "./mcnemar.js";
+export { openDetails } from "./open-details.js";
 export { parsePythonLiteral, parsePythonLiteralOr } from "./python-literal.js";
 export type { DetailsEntry, Filter, PageResult } from "./query.js";
 export { listDetails, parseWhere, readPage } from "./query.js";
 export type { DetailsFile, Layout } from "./read-details.js";
-export { openDetails, plain, readRows } from "./read-details.js";
+export { openDetailsBuffer, plain, readRows } from "./read-details.js";
 export type { ShowFormat } from "./render.js";
 export { renderSamples } from "./render.js";
 export type { Message, Sample } from "./sample.js";

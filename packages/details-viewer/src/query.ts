@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { InputError } from "@sweval/core";
-import { openDetails, readRows } from "./read-details.js";
+import { openDetails } from "./open-details.js";
+import { readRows } from "./read-details.js";
 import { promptText, type Sample, score, toSample } from "./sample.js";
 
 export interface Filter {

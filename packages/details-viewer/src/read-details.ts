@@ -1,5 +1,4 @@
-import { statSync } from "node:fs";
-import { InputError } from "@sweval/core";
+import { InputError } from "@sweval/core/errors";
 import { type AsyncBuffer, asyncBufferFromFile, type FileMetaData, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 
@@ -15,16 +14,12 @@ export interface DetailsFile {
   layout: Layout;
 }
 
-/** Opens a details parquet file: reads only the footer. Not a parquet file, or a truncated one, is an InputError. */
-export async function openDetails(path: string): Promise<DetailsFile> {
-  let stat: ReturnType<typeof statSync>;
-  try {
-    stat = statSync(path);
-  } catch (error) {
-    throw new InputError("no such file", { code: "E_INPUT_FILE", file: path, cause: error });
-  }
-  if (!stat.isFile()) throw new InputError("not a file", { code: "E_INPUT_FILE", file: path });
-  const file = await asyncBufferFromFile(path);
+/**
+ * Opens details from any AsyncBuffer — an ArrayBuffer, or hyparquet's `asyncBufferFromUrl` in a browser — so the
+ * reader works where there is no file system. `name` is only used in messages.
+ */
+export async function openDetailsBuffer(file: AsyncBuffer, name: string): Promise<DetailsFile> {
+  const path = name;
   let metadata: FileMetaData;
   try {
     metadata = await parquetMetadataAsync(file);

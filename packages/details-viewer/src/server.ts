@@ -1,8 +1,9 @@
 import { createServer, type Server } from "node:http";
 import { isAbsolute, relative, resolve } from "node:path";
 import { diffRuns } from "./diff.js";
+import { openDetails } from "./open-details.js";
 import { listDetails, readPage } from "./query.js";
-import { openDetails, readRows } from "./read-details.js";
+import { readRows } from "./read-details.js";
 import { type Message, promptText, type Sample, toSample } from "./sample.js";
 
 export interface ServeOptions {

@@ -50,3 +50,12 @@ describe.skipIf(!have)(
     });
   },
 );
+
+describe.skipIf(!have)(have ? "reading without a file system" : "reading without a file system (skipped: fixtures absent)", () => {
+  it("opens details from an in-memory buffer, as a browser would from a URL", async () => {
+    const { openDetailsBuffer } = await import("../src/index.js");
+    const bytes = readFileSync(join(dir, "details_swallow|gpqa:diamond|0_2025-08-18T12-30-00.123456.parquet"));
+    const details = await openDetailsBuffer(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), "in-memory");
+    expect(await readRows(details, { start: 0, end: 5 })).toEqual(truth("flat.truth.jsonl").slice(0, 5));
+  });
+});
