@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { didYouMean, ExitCode, type Io, processIo } from "@sweval/core";
+import { didYouMean, ExitCode, type Io, processIo, readPackageVersion } from "@sweval/core";
 import { TOOLS, type ToolEntry } from "./tools.js";
 
 interface ToolModule {
@@ -19,7 +19,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), tools:
     return tool === undefined ? ExitCode.badInput : ExitCode.ok;
   }
   if (tool === "-V" || tool === "--version") {
-    io.stdout.write(`${readOwnVersion()}\n`);
+    io.stdout.write(`${readPackageVersion(import.meta.url)}\n`);
     return ExitCode.ok;
   }
   const entry = tools[tool];
@@ -72,8 +72,4 @@ function runExternal(path: string, argv: readonly string[], io: Io): Promise<num
     });
     child.on("close", (code) => resolve(code ?? ExitCode.workFailed));
   });
-}
-
-function readOwnVersion(): string {
-  return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
@@ -79,4 +80,13 @@ export function createLogger(tool: string, stream: Writable, level: LogLevel = "
     info: (message) => write("info", "", message),
     debug: (message) => write("debug", "debug: ", message),
   };
+}
+
+/** The version in the package.json one level above a module (`dist/` or `src/`): what a tool reports as itself. */
+export function readPackageVersion(moduleUrl: string): string {
+  try {
+    return (JSON.parse(readFileSync(new URL("../package.json", moduleUrl), "utf8")) as { version: string }).version;
+  } catch {
+    return "0.0.0";
+  }
 }

@@ -1,5 +1,5 @@
 import { InputError } from "@sweval/core/errors";
-import { type AsyncBuffer, asyncBufferFromFile, type FileMetaData, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 
 export type Layout = "new" | "swallow" | "flat" | "str" | "unknown";

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { InputError, renderJson, shellQuote } from "@sweval/core";
+import { InputError, readPackageVersion, renderJson, shellQuote } from "@sweval/core";
 import { loadEnv } from "@sweval/env-setup";
-import type { ClusterProfile, Plan, PlanTask } from "@sweval/settings-resolver";
+import { type ClusterProfile, formatWalltime, type Plan, type PlanTask, parseWalltime } from "@sweval/settings-resolver";
 import { JOBS_KIND, JOBS_VERSION, type Job, type JobsManifest } from "./schema.js";
 
 export type JobCommand = "sweval-run" | "legacy";
@@ -39,7 +39,7 @@ export interface RenderJobsResult {
   files: RenderedFile[];
 }
 
-const GENERATOR = { name: "@sweval/job-renderer", version: readOwnVersion() };
+const GENERATOR = { name: "@sweval/job-renderer", version: readPackageVersion(import.meta.url) };
 
 /**
  * Renders plans into job scripts and a sweval/jobs manifest, in memory: nothing is written, so a bad
@@ -133,9 +133,7 @@ export function packTasks(tasks: PlanTask[], limitSeconds: number): PlanTask[][]
 }
 
 function maxWalltimeSeconds(profile: ClusterProfile, plan: Plan): number {
-  const limit = profile.nodeKinds[plan.nodeKind.name]?.maxWalltime ?? "24:00:00";
-  const [h = 0, m = 0, s = 0] = limit.split(":").map(Number);
-  return h * 3600 + m * 60 + s;
+  return parseWalltime(profile.nodeKinds[plan.nodeKind.name]?.maxWalltime ?? "24:00:00");
 }
 
 function describeJob(context: JobContext, tasks: PlanTask[], script: string, jobName?: string): Job {
@@ -144,7 +142,7 @@ function describeJob(context: JobContext, tasks: PlanTask[], script: string, job
   if (!head) throw new Error("unreachable: a job has at least one task");
   const nodeKind = profile.nodeKinds[plan.nodeKind.name];
   const walltimeSeconds = tasks.reduce((sum, task) => sum + task.walltime.seconds, 0);
-  const walltime = tasks.length === 1 ? head.walltime.value : formatSeconds(walltimeSeconds);
+  const walltime = tasks.length === 1 ? head.walltime.value : formatWalltime(walltimeSeconds);
   const name = jobName ?? head.key;
   // A packed job's logs go to the model's results dir; a single task's to its task dir, as before.
   const logDir = tasks.length === 1 ? head.logDir : plan.paths.resultsDir;
@@ -379,19 +377,4 @@ function readDotenvValue(repoPath: string, key: string, env: NodeJS.ProcessEnv):
   const path = resolve(repoPath, ".env");
   if (!existsSync(path)) return undefined;
   return loadEnv({ file: path, env: { ...env, SWEVAL_ENV_FILE: undefined } }).values[key];
-}
-
-function formatSeconds(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return [h, m, s].map((n) => String(n).padStart(2, "0")).join(":");
-}
-
-function readOwnVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
-  } catch {
-    return "0.0.0";
-  }
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { didYouMean, InputError } from "@sweval/core";
+import { didYouMean, InputError, readPackageVersion } from "@sweval/core";
 import { locateInputs, readClusterProfile } from "./locate-inputs.js";
 import { detectModelMetadata, type ModelMetadata } from "./model-metadata.js";
 import { findProfile, type ModelSettingsProfile } from "./model-settings.js";
@@ -58,7 +58,7 @@ export interface ResolvePlanOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-const GENERATOR = { name: "@sweval/settings-resolver", version: readOwnVersion() };
+const GENERATOR = { name: "@sweval/settings-resolver", version: readPackageVersion(import.meta.url) };
 
 /** Resolves one model × tasks into a sweval/plan: every value with the layer that set it. */
 export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
@@ -530,13 +530,4 @@ function pickDefined<T extends object, K extends keyof T>(object: T, keys: K[]):
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-function readOwnVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(join(new URL(".", import.meta.url).pathname, "../package.json"), "utf8")) as { version: string };
-    return pkg.version;
-  } catch {
-    return "0.0.0";
-  }
 }
