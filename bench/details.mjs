@@ -15,13 +15,12 @@ if (process.argv[2] === "--op") {
   const start = process.hrtime.bigint();
   let rows = 0;
   if (engine === "sweval") {
-    const { openDetails, readRows, readPage } = await import(join(viewer, "dist/index.js"));
+    const { openDetails, readRows, readPage, scanRows } = await import(join(viewer, "dist/index.js"));
     const details = await openDetails(file);
     if (op === "first50") rows = (await readRows(details, { start: 0, end: 50 })).length;
     if (op === "range") rows = (await readRows(details, { start: 20000, end: 20050 })).length;
     if (op === "where") rows = (await readPage(file, { where: "extractive_match<1", limit: 50 })).samples.length;
-    if (op === "full")
-      for (let s = 0; s < details.numRows; s += 2000) rows += (await readRows(details, { start: s, end: s + 2000 })).length;
+    if (op === "full") for await (const batch of scanRows(details, { batch: 2000 })) rows += batch.length;
   } else {
     const { createRequire } = await import("node:module");
     const { DuckDBInstance } = createRequire(join(viewer, "package.json"))("@duckdb/node-api");

@@ -4,6 +4,6 @@
 export { mcnemarExact } from "./mcnemar.js";
 export { parsePythonLiteral, parsePythonLiteralOr } from "./python-literal.js";
 export type { DetailsFile, Layout } from "./read-details.js";
-export { openDetailsBuffer, plain, readRows } from "./read-details.js";
+export { openDetailsBuffer, plain, readRows, scanRows } from "./read-details.js";
 export type { Message, Sample } from "./sample.js";
 export { promptText, score, toSample } from "./sample.js";

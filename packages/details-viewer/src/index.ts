@@ -6,7 +6,7 @@ export { parsePythonLiteral, parsePythonLiteralOr } from "./python-literal.js";
 export type { DetailsEntry, Filter, PageResult } from "./query.js";
 export { listDetails, parseWhere, readPage } from "./query.js";
 export type { DetailsFile, Layout } from "./read-details.js";
-export { openDetailsBuffer, plain, readRows } from "./read-details.js";
+export { openDetailsBuffer, plain, readRows, scanRows } from "./read-details.js";
 export type { ShowFormat } from "./render.js";
 export { renderSamples } from "./render.js";
 export type { Message, Sample } from "./sample.js";

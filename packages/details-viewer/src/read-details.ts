@@ -1,6 +1,6 @@
 import { InputError } from "@sweval/core/errors";
-import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
-import { compressors } from "hyparquet-compressors";
+import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync } from "hyparquet";
+import { readGroupRows } from "./page-reader.js";
 
 export type Layout = "new" | "swallow" | "flat" | "str" | "unknown";
 
@@ -49,21 +49,68 @@ export async function readRows(
 ): Promise<Record<string, unknown>[]> {
   const start = Math.max(0, options.start ?? 0);
   const end = Math.min(details.numRows, options.end ?? details.numRows);
-  if (end <= start) return [];
+  const rows: Record<string, unknown>[] = [];
+  for (const group of groupsOverlapping(details, start, end)) {
+    const batch = await readGroup(
+      details,
+      group.index,
+      Math.max(start, group.start) - group.start,
+      Math.min(end, group.end) - group.start,
+      options.columns,
+    );
+    for (const row of batch) rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * Every row in order, `batch` rows at a time, each row group read once: the way to walk a whole file (reading
+ * it with `readRows` in slices would decode a row group's pages once per slice).
+ */
+export async function* scanRows(
+  details: DetailsFile,
+  options: { batch?: number; columns?: string[] } = {},
+): AsyncGenerator<Record<string, unknown>[]> {
+  const batch = Math.max(1, options.batch ?? 1000);
+  let pending: Record<string, unknown>[] = [];
+  for (const group of groupsOverlapping(details, 0, details.numRows)) {
+    const rows = await readGroup(details, group.index, 0, group.end - group.start, options.columns);
+    for (const row of rows) {
+      pending.push(row);
+      if (pending.length === batch) {
+        yield pending;
+        pending = [];
+      }
+    }
+  }
+  if (pending.length > 0) yield pending;
+}
+
+/** The row groups that hold rows [start, end): index and [start, end) rows in the file. */
+export function groupsOverlapping(details: DetailsFile, start: number, end: number): Array<{ index: number; start: number; end: number }> {
+  const groups: Array<{ index: number; start: number; end: number }> = [];
+  let position = 0;
+  details.metadata.row_groups.forEach((group, index) => {
+    const rows = Number(group.num_rows);
+    if (position < end && position + rows > start) groups.push({ index, start: position, end: position + rows });
+    position += rows;
+  });
+  return groups;
+}
+
+async function readGroup(
+  details: DetailsFile,
+  group: number,
+  from: number,
+  to: number,
+  columns?: string[],
+): Promise<Record<string, unknown>[]> {
+  if (to <= from) return [];
   try {
-    const rows = (await parquetReadObjects({
-      file: details.file,
-      metadata: details.metadata,
-      compressors,
-      utf8: true,
-      useOffsetIndex: true,
-      rowStart: start,
-      rowEnd: end,
-      columns: options.columns,
-    })) as Record<string, unknown>[];
+    const rows = await readGroupRows(details.file, details.metadata, group, from, to, columns);
     return rows.map((row) => plain(row) as Record<string, unknown>);
   } catch (error) {
-    throw new InputError(`cannot read rows ${start}..${end} (${(error as Error).message}); the file may be truncated`, {
+    throw new InputError(`cannot read row group ${group} (${(error as Error).message}); the file may be truncated`, {
       code: "E_PARQUET",
       file: details.path,
       cause: error,

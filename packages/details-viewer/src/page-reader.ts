@@ -1,0 +1,375 @@
+// Page-level reading of a row range. hyparquet's row reader fetches and decodes a nested column's whole chunk
+// (every page, every value) when the file has no page index, which is the Swallow fork's case: a 100 MB row group
+// for the first 50 rows. This reader walks a chunk page by page, fetches only the bytes it walks, stops at the
+// page that ends the range, and turns into JS values only the values inside the range. hyparquet still does the
+// format work (page headers, codecs, encodings, Dremel assembly); its version is pinned because these modules
+// are internal to it.
+import { type AsyncBuffer, type ColumnChunk, type DecodedArray, type FileMetaData, readOffsetIndex, type SchemaTree } from "hyparquet";
+import { assembleLists, assembleNested } from "hyparquet/src/assemble.js";
+import { parquetHeader } from "hyparquet/src/column.js";
+import { convert, DEFAULT_PARSERS } from "hyparquet/src/convert.js";
+import { decompressPage, readDataPage, readDataPageV2 } from "hyparquet/src/datapage.js";
+import { readRleBitPackedHybrid } from "hyparquet/src/encoding.js";
+import { parquetSchema } from "hyparquet/src/metadata.js";
+import { readPlain } from "hyparquet/src/plain.js";
+import { getMaxDefinitionLevel, getMaxRepetitionLevel, getTreePath } from "hyparquet/src/schema.js";
+import { compressors } from "hyparquet-compressors";
+
+type ColumnDecoder = Parameters<typeof convert>[1];
+type PageHeader = ReturnType<typeof parquetHeader>;
+
+/** Rows [from, to) of one row group, as objects keyed by top-level column. */
+export async function readGroupRows(
+  file: AsyncBuffer,
+  metadata: FileMetaData,
+  group: number,
+  from: number,
+  to: number,
+  columns?: string[],
+): Promise<Record<string, unknown>[]> {
+  const schema = parquetSchema(metadata);
+  const rowGroup = metadata.row_groups[group];
+  if (!rowGroup) throw new Error(`no row group ${group}`);
+  const wanted = (chunk: ColumnChunk) => !columns || columns.includes(chunk.meta_data?.path_in_schema[0] ?? "");
+  const leaves = await Promise.all(
+    rowGroup.columns.filter(wanted).map(async (chunk) => {
+      const path = chunk.meta_data?.path_in_schema ?? [];
+      return { path, data: await readLeafRange(file, chunk, decoderFor(schema, chunk), from, to) };
+    }),
+  );
+  const count = to - from;
+  const rows: Record<string, unknown>[] = Array.from({ length: count }, () => ({}));
+  for (const top of schema.children) {
+    const own = leaves.filter((leaf) => leaf.path[0] === top.element.name);
+    if (own.length === 0) continue;
+    let data: DecodedArray;
+    if (top.children.length === 0) data = (own[0] as { data: DecodedArray }).data;
+    else {
+      const byPath = new Map<string, DecodedArray>(own.map((leaf) => [leaf.path.join("."), leaf.data]));
+      assembleNested(byPath, top, DEFAULT_PARSERS);
+      data = byPath.get(top.element.name) ?? [];
+    }
+    for (let i = 0; i < count; i++) (rows[i] as Record<string, unknown>)[top.element.name] = data[i];
+  }
+  return rows;
+}
+
+// --- one leaf column chunk ---
+
+interface Page {
+  header: PageHeader;
+  /** Record (row) index, within the row group, of the first record that starts in this page. */
+  firstRecord: number;
+}
+
+/** A data page's levels and a way to turn a span of its values into JS values. */
+interface DecodedPage {
+  rep: ArrayLike<number> | null;
+  def: ArrayLike<number> | null;
+  levels: number;
+  /** Level index of each record start (rep = 0), or null when every level starts a record. */
+  starts: number[] | null;
+  values: (skip: number, count: number) => unknown[];
+}
+
+function decoderFor(schema: SchemaTree, chunk: ColumnChunk): ColumnDecoder {
+  const meta = chunk.meta_data;
+  if (!meta) throw new Error("column chunk without metadata");
+  const schemaPath = getTreePath(schema, meta.path_in_schema);
+  const element = (schemaPath[schemaPath.length - 1] as SchemaTree).element;
+  return {
+    pathInSchema: meta.path_in_schema,
+    type: meta.type,
+    element,
+    schemaPath,
+    codec: meta.codec,
+    parsers: DEFAULT_PARSERS,
+    compressors,
+    utf8: false,
+  };
+}
+
+/** The leaf's values for records [from, to) of its row group, assembled into lists where the leaf is repeated. */
+async function readLeafRange(
+  file: AsyncBuffer,
+  chunk: ColumnChunk,
+  decoder: ColumnDecoder,
+  from: number,
+  to: number,
+): Promise<DecodedArray> {
+  const maxRep = getMaxRepetitionLevel(decoder.schemaPath);
+  const maxDef = getMaxDefinitionLevel(decoder.schemaPath);
+  const rep: number[] = [];
+  const def: number[] = [];
+  const values: unknown[] = [];
+  let dictionary: DecodedArray | undefined;
+  const source = await PageSource.open(file, chunk, from, to);
+  // `record` counts the records that start in the pages walked so far: the next page's first record.
+  let record = 0;
+  for (let next = await source.next(); next; next = await source.next()) {
+    const { header, bytes } = next;
+    if (header.type === "DICTIONARY_PAGE") {
+      dictionary = readDictionary(bytes, header, decoder);
+      continue;
+    }
+    if (next.firstRecord !== undefined) record = next.firstRecord;
+    const known = knownRecords(header, maxRep > 0);
+    if (known !== null && record + known <= from) {
+      record += known;
+      continue;
+    }
+    const page = decodePage(bytes, header, decoder, maxRep, maxDef, dictionary);
+    const records = page.starts ? page.starts.length : page.levels;
+    const startOf = (index: number) => (page.starts ? (page.starts[index] as number) : index);
+    // Levels before a page's first record start continue the previous page's last record.
+    const a = from < record ? 0 : from - record < records ? startOf(from - record) : page.levels;
+    const b = to < record ? 0 : to - record < records ? startOf(to - record) : page.levels;
+    if (a < b) {
+      let skip = 0;
+      let take = 0;
+      if (page.def) {
+        for (let i = 0; i < b; i++) if (page.def[i] === maxDef) i < a ? skip++ : take++;
+        for (let i = a; i < b; i++) def.push(page.def[i] as number);
+      } else {
+        skip = a;
+        take = b - a;
+      }
+      if (page.rep) for (let i = a; i < b; i++) rep.push(page.rep[i] as number);
+      const span = page.values(skip, take);
+      for (let i = 0; i < span.length; i++) values.push(span[i]);
+    }
+    record += records;
+    // A V1 page of a repeated column can end inside a record: the range is complete once the record after it
+    // has started. V2 pages and flat columns end on record boundaries.
+    if (record > to || (record === to && known !== null)) break;
+  }
+  if (maxRep === 0 && maxDef === 0) return values;
+  return assembleLists([], def, rep, values as DecodedArray, decoder.schemaPath);
+}
+
+/** Records in a page, when its header says so without decompressing it. */
+function knownRecords(header: PageHeader, repeated: boolean): number | null {
+  if (header.type === "DATA_PAGE_V2") return header.data_page_header_v2?.num_rows ?? null;
+  if (header.type === "DATA_PAGE" && !repeated) return header.data_page_header?.num_values ?? null;
+  return null;
+}
+
+function readDictionary(bytes: Uint8Array, header: PageHeader, decoder: ColumnDecoder): DecodedArray {
+  const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors);
+  const count = header.dictionary_page_header?.num_values ?? 0;
+  const raw = readPlain({ view: viewOf(page), offset: 0 }, decoder.type, count, decoder.element.type_length);
+  return convert(raw, decoder);
+}
+
+function decodePage(
+  bytes: Uint8Array,
+  header: PageHeader,
+  decoder: ColumnDecoder,
+  maxRep: number,
+  maxDef: number,
+  dictionary: DecodedArray | undefined,
+): DecodedPage {
+  let rep: ArrayLike<number> | null = null;
+  let def: ArrayLike<number> | null = null;
+  let levels: number;
+  let values: DecodedPage["values"];
+  const v1 = header.data_page_header;
+  if (header.type === "DATA_PAGE" && v1) {
+    const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors);
+    const reader = { view: viewOf(page), offset: 0 };
+    levels = v1.num_values;
+    if (maxRep > 0) rep = readLevels(reader, maxRep, levels);
+    if (maxDef > 0) def = readLevels(reader, maxDef, levels);
+    const present = def ? countEqual(def, maxDef) : levels;
+    if (v1.encoding === "PLAIN" && decoder.type === "BYTE_ARRAY") values = lazyByteArrays(page, reader.offset, decoder);
+    else if (/_DICTIONARY$/.test(v1.encoding)) values = dictionaryValues(page, reader, present, dictionary);
+    else {
+      const all = readDataPage(page, v1, decoder).dataPage;
+      values = (skip, count) => Array.from(convert(all.slice(skip, skip + count), decoder) as ArrayLike<unknown>);
+    }
+  } else if (header.type === "DATA_PAGE_V2" && header.data_page_header_v2) {
+    const v2 = header.data_page_header_v2;
+    const page = readDataPageV2(bytes, header, decoder);
+    levels = v2.num_values;
+    if (maxRep > 0) rep = page.repetitionLevels ?? null;
+    if (maxDef > 0) def = page.definitionLevels?.length ? page.definitionLevels : new Array<number>(levels).fill(maxDef);
+    const all = page.dataPage;
+    values = /_DICTIONARY$/.test(v2.encoding)
+      ? (skip, count) => mapDictionary(all, skip, count, dictionary)
+      : (skip, count) => Array.from(convert(all.slice(skip, skip + count), decoder) as ArrayLike<unknown>);
+  } else throw new Error(`parquet unsupported page type: ${header.type}`);
+  let starts: number[] | null = null;
+  if (rep) {
+    starts = [];
+    for (let i = 0; i < levels; i++) if (rep[i] === 0) starts.push(i);
+  }
+  return { rep, def, levels, starts, values };
+}
+
+function readLevels(reader: { view: DataView; offset: number }, max: number, count: number): number[] {
+  const output = new Array<number>(count);
+  readRleBitPackedHybrid(reader, 32 - Math.clz32(max), output);
+  return output;
+}
+
+function countEqual(levels: ArrayLike<number>, value: number): number {
+  let count = 0;
+  for (let i = 0; i < levels.length; i++) if (levels[i] === value) count++;
+  return count;
+}
+
+/** PLAIN byte arrays: walk the length prefixes to the span, decode only the span. */
+function lazyByteArrays(page: Uint8Array, offset: number, decoder: ColumnDecoder): DecodedPage["values"] {
+  const view = viewOf(page);
+  return (skip, count) => {
+    let position = offset;
+    for (let i = 0; i < skip; i++) position += 4 + view.getUint32(position, true);
+    const raw = new Array<Uint8Array>(count);
+    for (let i = 0; i < count; i++) {
+      const length = view.getUint32(position, true);
+      raw[i] = page.subarray(position + 4, position + 4 + length);
+      position += 4 + length;
+    }
+    return Array.from(convert(raw, decoder) as ArrayLike<unknown>);
+  };
+}
+
+function dictionaryValues(
+  page: Uint8Array,
+  reader: { view: DataView; offset: number },
+  present: number,
+  dictionary: DecodedArray | undefined,
+): DecodedPage["values"] {
+  const width = reader.view.getUint8(reader.offset++);
+  const indexes = new Array<number>(present);
+  if (width) readRleBitPackedHybrid(reader, width, indexes, page.byteLength - reader.offset);
+  else indexes.fill(0);
+  return (skip, count) => mapDictionary(indexes, skip, count, dictionary);
+}
+
+function mapDictionary(indexes: ArrayLike<unknown>, skip: number, count: number, dictionary: DecodedArray | undefined): unknown[] {
+  if (!dictionary) throw new Error("parquet dictionary page missing before a dictionary-encoded page");
+  const output = new Array<unknown>(count);
+  for (let i = 0; i < count; i++) output[i] = dictionary[Number(indexes[skip + i])];
+  return output;
+}
+
+function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+// --- walking a chunk's pages ---
+
+interface WalkedPage {
+  header: PageHeader;
+  bytes: Uint8Array;
+  /** Set where the offset index says which record the page starts with. */
+  firstRecord?: number;
+}
+
+/**
+ * A chunk's pages in order: with an offset index, the dictionary page and only the data pages that overlap the
+ * range (fetched as one span); without one, every page from the chunk's start, read forward in windows until the
+ * caller stops asking.
+ */
+class PageSource {
+  private constructor(
+    private readonly reader: ForwardReader,
+    private readonly end: number,
+    private readonly located: Array<{ offset: number; firstRecord: number }> | null,
+    private dictionaryEnd: number | null,
+  ) {}
+
+  static async open(file: AsyncBuffer, chunk: ColumnChunk, from: number, to: number): Promise<PageSource> {
+    const meta = chunk.meta_data;
+    if (!meta) throw new Error("column chunk without metadata");
+    const chunkStart = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
+    const chunkEnd = chunkStart + Number(meta.total_compressed_size);
+    if (chunk.offset_index_offset === undefined || !chunk.offset_index_length)
+      return new PageSource(new ForwardReader(file, chunkStart, chunkEnd), chunkEnd, null, null);
+    const indexStart = Number(chunk.offset_index_offset);
+    const indexBytes = await file.slice(indexStart, indexStart + chunk.offset_index_length);
+    const pages = readOffsetIndex({ view: new DataView(indexBytes), offset: 0 }).page_locations;
+    const located = pages
+      .map((page, i) => ({
+        offset: Number(page.offset),
+        size: page.compressed_page_size,
+        firstRecord: Number(page.first_row_index),
+        endRecord: i + 1 < pages.length ? Number(pages[i + 1]?.first_row_index) : Number.POSITIVE_INFINITY,
+      }))
+      .filter((page) => page.endRecord > from && page.firstRecord < to);
+    const firstData = pages[0] ? Number(pages[0].offset) : chunkEnd;
+    const last = located[located.length - 1];
+    const spanEnd = last ? Math.min(chunkEnd, last.offset + last.size) : firstData;
+    const hasDictionary = firstData > chunkStart;
+    // One read from the dictionary through the chosen pages when they are close; the reader fetches the gap otherwise.
+    const reader = new ForwardReader(file, hasDictionary ? chunkStart : (located[0]?.offset ?? chunkStart), spanEnd);
+    return new PageSource(reader, spanEnd, located, hasDictionary ? firstData : null);
+  }
+
+  async next(): Promise<WalkedPage | null> {
+    if (this.dictionaryEnd !== null) {
+      this.dictionaryEnd = null;
+      const page = await this.reader.next();
+      if (page.header.type === "DICTIONARY_PAGE") return page;
+    }
+    if (this.located) {
+      const page = this.located.shift();
+      if (!page) return null;
+      this.reader.seek(page.offset);
+      return { ...(await this.reader.next()), firstRecord: page.firstRecord };
+    }
+    if (this.reader.position >= this.end - 1) return null;
+    return this.reader.next();
+  }
+}
+
+/** Reads a byte range forward in windows, so walking pages does not fetch the bytes it does not reach. */
+class ForwardReader {
+  position: number;
+  private buffer = new Uint8Array(0);
+  private bufferStart = 0;
+
+  constructor(
+    private readonly file: AsyncBuffer,
+    start: number,
+    private readonly end: number,
+  ) {
+    this.position = start;
+  }
+
+  seek(position: number): void {
+    this.position = position;
+  }
+
+  async next(): Promise<{ header: PageHeader; bytes: Uint8Array }> {
+    let headerBytes = 64 * 1024;
+    for (;;) {
+      await this.ensure(this.position, Math.min(headerBytes, this.end - this.position));
+      const offset = this.position - this.bufferStart;
+      const reader = { view: viewOf(this.buffer), offset };
+      try {
+        const header = parquetHeader(reader);
+        const dataStart = this.bufferStart + reader.offset;
+        await this.ensure(dataStart, header.compressed_page_size);
+        const local = dataStart - this.bufferStart;
+        const bytes = this.buffer.subarray(local, local + header.compressed_page_size);
+        this.position = dataStart + header.compressed_page_size;
+        return { header, bytes };
+      } catch (error) {
+        // A header with large statistics can run past the window: widen it and parse again.
+        if (!(error instanceof RangeError) || headerBytes >= this.end - this.position) throw error;
+        headerBytes *= 16;
+      }
+    }
+  }
+
+  private async ensure(start: number, length: number): Promise<void> {
+    const bufferEnd = this.bufferStart + this.buffer.byteLength;
+    if (start >= this.bufferStart && start + length <= bufferEnd) return;
+    if (start + length > this.end) throw new RangeError("parquet page runs past its column chunk: the file may be truncated");
+    const fetchEnd = Math.min(this.end, start + Math.max(length, 1024 * 1024));
+    this.buffer = new Uint8Array(await this.file.slice(start, fetchEnd));
+    this.bufferStart = start;
+  }
+}
