@@ -14,6 +14,7 @@ import { parquetSchema } from "hyparquet/src/metadata.js";
 import { readPlain } from "hyparquet/src/plain.js";
 import { getMaxDefinitionLevel, getMaxRepetitionLevel, getTreePath } from "hyparquet/src/schema.js";
 import { compressors } from "hyparquet-compressors";
+import { type PageBytes, pageBytes } from "./page-bytes.js";
 
 type ColumnDecoder = Parameters<typeof convert>[1];
 type PageHeader = ReturnType<typeof parquetHeader>;
@@ -34,7 +35,7 @@ export async function readGroupRows(
   const leaves = await Promise.all(
     rowGroup.columns.filter(wanted).map(async (chunk) => {
       const path = chunk.meta_data?.path_in_schema ?? [];
-      return { path, data: await readLeafRange(file, chunk, decoderFor(schema, chunk), from, to) };
+      return { path, data: await readLeafRange(file, chunk, decoderFor(schema, chunk), from, to, Number(rowGroup.num_rows)) };
     }),
   );
   const count = to - from;
@@ -55,12 +56,6 @@ export async function readGroupRows(
 }
 
 // --- one leaf column chunk ---
-
-interface Page {
-  header: PageHeader;
-  /** Record (row) index, within the row group, of the first record that starts in this page. */
-  firstRecord: number;
-}
 
 /** A data page's levels and a way to turn a span of its values into JS values. */
 interface DecodedPage {
@@ -96,6 +91,7 @@ async function readLeafRange(
   decoder: ColumnDecoder,
   from: number,
   to: number,
+  groupRows: number,
 ): Promise<DecodedArray> {
   const maxRep = getMaxRepetitionLevel(decoder.schemaPath);
   const maxDef = getMaxDefinitionLevel(decoder.schemaPath);
@@ -118,7 +114,10 @@ async function readLeafRange(
       record += known;
       continue;
     }
-    const page = decodePage(bytes, header, decoder, maxRep, maxDef, dictionary);
+    // A page the range covers from end to end is decompressed in one go; one the range starts or ends inside
+    // is decompressed only as far as it is read.
+    const whole = from <= record && (known !== null ? record + known <= to : to >= groupRows);
+    const page = decodePage(bytes, header, decoder, maxRep, maxDef, dictionary, whole);
     const records = page.starts ? page.starts.length : page.levels;
     const startOf = (index: number) => (page.starts ? (page.starts[index] as number) : index);
     // Levels before a page's first record start continue the previous page's last record.
@@ -168,6 +167,7 @@ function decodePage(
   maxRep: number,
   maxDef: number,
   dictionary: DecodedArray | undefined,
+  whole: boolean,
 ): DecodedPage {
   let rep: ArrayLike<number> | null = null;
   let def: ArrayLike<number> | null = null;
@@ -175,17 +175,20 @@ function decodePage(
   let values: DecodedPage["values"];
   const v1 = header.data_page_header;
   if (header.type === "DATA_PAGE" && v1) {
-    const page = decompressPage(bytes, Number(header.uncompressed_page_size), decoder.codec, decoder.compressors);
-    const reader = { view: viewOf(page), offset: 0 };
+    const page = pageBytes(bytes, Number(header.uncompressed_page_size), decoder.codec, whole);
+    const reader = { view: viewOf(page.bytes), offset: 0 };
     levels = v1.num_values;
-    if (maxRep > 0) rep = readLevels(reader, maxRep, levels);
-    if (maxDef > 0) def = readLevels(reader, maxDef, levels);
+    if (maxRep > 0) rep = readLevels(page, reader, maxRep, levels);
+    if (maxDef > 0) def = readLevels(page, reader, maxDef, levels);
     const present = def ? countEqual(def, maxDef) : levels;
     if (v1.encoding === "PLAIN" && decoder.type === "BYTE_ARRAY") values = lazyByteArrays(page, reader.offset, decoder);
-    else if (/_DICTIONARY$/.test(v1.encoding)) values = dictionaryValues(page, reader, present, dictionary);
     else {
-      const all = readDataPage(page, v1, decoder).dataPage;
-      values = (skip, count) => Array.from(convert(all.slice(skip, skip + count), decoder) as ArrayLike<unknown>);
+      page.ensure(page.bytes.byteLength);
+      if (/_DICTIONARY$/.test(v1.encoding)) values = dictionaryValues(page.bytes, reader, present, dictionary);
+      else {
+        const all = readDataPage(page.bytes, v1, decoder).dataPage;
+        values = (skip, count) => Array.from(convert(all.slice(skip, skip + count), decoder) as ArrayLike<unknown>);
+      }
     }
   } else if (header.type === "DATA_PAGE_V2" && header.data_page_header_v2) {
     const v2 = header.data_page_header_v2;
@@ -206,7 +209,9 @@ function decodePage(
   return { rep, def, levels, starts, values };
 }
 
-function readLevels(reader: { view: DataView; offset: number }, max: number, count: number): number[] {
+function readLevels(page: PageBytes, reader: { view: DataView; offset: number }, max: number, count: number): number[] {
+  page.ensure(reader.offset + 4);
+  page.ensure(reader.offset + 4 + reader.view.getUint32(reader.offset, true));
   const output = new Array<number>(count);
   readRleBitPackedHybrid(reader, 32 - Math.clz32(max), output);
   return output;
@@ -219,15 +224,20 @@ function countEqual(levels: ArrayLike<number>, value: number): number {
 }
 
 /** PLAIN byte arrays: walk the length prefixes to the span, decode only the span. */
-function lazyByteArrays(page: Uint8Array, offset: number, decoder: ColumnDecoder): DecodedPage["values"] {
-  const view = viewOf(page);
+function lazyByteArrays(page: PageBytes, offset: number, decoder: ColumnDecoder): DecodedPage["values"] {
+  const view = viewOf(page.bytes);
   return (skip, count) => {
     let position = offset;
-    for (let i = 0; i < skip; i++) position += 4 + view.getUint32(position, true);
+    for (let i = 0; i < skip; i++) {
+      page.ensure(position + 4);
+      position += 4 + view.getUint32(position, true);
+    }
     const raw = new Array<Uint8Array>(count);
     for (let i = 0; i < count; i++) {
+      page.ensure(position + 4);
       const length = view.getUint32(position, true);
-      raw[i] = page.subarray(position + 4, position + 4 + length);
+      page.ensure(position + 4 + length);
+      raw[i] = page.bytes.subarray(position + 4, position + 4 + length);
       position += 4 + length;
     }
     return Array.from(convert(raw, decoder) as ArrayLike<unknown>);

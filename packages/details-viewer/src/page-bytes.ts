@@ -1,0 +1,132 @@
+// A page's uncompressed bytes, produced only as far as they are read. A V1 data page holds its levels first and
+// then its values in row order, so the first 50 rows of a 9,000-row page need about the first 1% of it: stopping
+// the decompressor there is what makes a first page cheap on files with few, huge pages.
+import { Decompress } from "fzstd";
+import type { CompressionCodec } from "hyparquet";
+import { decompressPage } from "hyparquet/src/datapage.js";
+import { compressors } from "hyparquet-compressors";
+
+export interface PageBytes {
+  /** The whole page's buffer; only bytes below the last `ensure` are filled. */
+  readonly bytes: Uint8Array;
+  /** Makes bytes [0, end) available. */
+  ensure(end: number): void;
+}
+
+/**
+ * `whole`: the caller will read the whole page, so it is decompressed in one go by the fastest decoder (WASM
+ * snappy); otherwise snappy and zstd pages are decompressed incrementally in JS.
+ */
+export function pageBytes(compressed: Uint8Array, size: number, codec: CompressionCodec, whole: boolean): PageBytes {
+  if (codec === "UNCOMPRESSED") return complete(compressed);
+  if (!whole && codec === "SNAPPY") return new LazySnappy(compressed, size);
+  if (!whole && codec === "ZSTD") return new LazyZstd(compressed, size);
+  return complete(decompressPage(compressed, size, codec, compressors));
+}
+
+function complete(bytes: Uint8Array): PageBytes {
+  return {
+    bytes,
+    ensure(end) {
+      if (end > bytes.byteLength) throw new RangeError(`parquet page is shorter (${bytes.byteLength} bytes) than its contents say`);
+    },
+  };
+}
+
+/** Snappy's raw format, decoded element by element and resumable: literals and back-references into the output. */
+class LazySnappy implements PageBytes {
+  readonly bytes: Uint8Array;
+  private input: Uint8Array;
+  private inPos = 0;
+  private outPos = 0;
+
+  constructor(input: Uint8Array, size: number) {
+    this.input = input;
+    this.bytes = new Uint8Array(size);
+    let length = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = this.byte();
+      length += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) break;
+    }
+    if (length !== size) throw new Error(`snappy: page says ${size} bytes, stream says ${length}`);
+  }
+
+  ensure(end: number): void {
+    const { input, bytes } = this;
+    if (end > bytes.byteLength) throw new RangeError(`parquet page is shorter (${bytes.byteLength} bytes) than its contents say`);
+    while (this.outPos < end) {
+      if (this.inPos >= input.byteLength) throw new Error("snappy: premature end of input");
+      const tag = this.byte();
+      const kind = tag & 3;
+      if (kind === 0) {
+        let length = tag >>> 2;
+        if (length >= 60) {
+          const extra = length - 59;
+          length = 0;
+          for (let i = 0; i < extra; i++) length += this.byte() * 2 ** (8 * i);
+        }
+        length += 1;
+        if (this.inPos + length > input.byteLength || this.outPos + length > bytes.byteLength)
+          throw new Error("snappy: literal runs past the buffer");
+        bytes.set(input.subarray(this.inPos, this.inPos + length), this.outPos);
+        this.inPos += length;
+        this.outPos += length;
+        continue;
+      }
+      let length: number;
+      let offset: number;
+      if (kind === 1) {
+        length = ((tag >>> 2) & 7) + 4;
+        offset = ((tag >>> 5) << 8) | this.byte();
+      } else if (kind === 2) {
+        length = (tag >>> 2) + 1;
+        offset = this.byte() | (this.byte() << 8);
+      } else {
+        length = (tag >>> 2) + 1;
+        offset = (this.byte() | (this.byte() << 8) | (this.byte() << 16)) + this.byte() * 2 ** 24;
+      }
+      if (offset === 0 || offset > this.outPos || this.outPos + length > bytes.byteLength)
+        throw new Error("snappy: invalid back-reference");
+      const from = this.outPos - offset;
+      if (offset >= length) bytes.copyWithin(this.outPos, from, from + length);
+      else for (let i = 0; i < length; i++) bytes[this.outPos + i] = bytes[from + i] as number;
+      this.outPos += length;
+    }
+  }
+
+  private byte(): number {
+    const value = this.input[this.inPos++];
+    if (value === undefined) throw new Error("snappy: premature end of input");
+    return value;
+  }
+}
+
+/** zstd through fzstd's streaming decoder, fed 64 KiB of input at a time until enough output has come out. */
+class LazyZstd implements PageBytes {
+  readonly bytes: Uint8Array;
+  private input: Uint8Array;
+  private inPos = 0;
+  private outPos = 0;
+  private stream: Decompress;
+
+  constructor(input: Uint8Array, size: number) {
+    this.input = input;
+    this.bytes = new Uint8Array(size);
+    this.stream = new Decompress((chunk) => {
+      if (this.outPos + chunk.byteLength > this.bytes.byteLength) throw new Error("zstd: page decompresses past its size");
+      this.bytes.set(chunk, this.outPos);
+      this.outPos += chunk.byteLength;
+    });
+  }
+
+  ensure(end: number): void {
+    if (end > this.bytes.byteLength) throw new RangeError(`parquet page is shorter (${this.bytes.byteLength} bytes) than its contents say`);
+    while (this.outPos < end) {
+      if (this.inPos >= this.input.byteLength) throw new Error("zstd: premature end of input");
+      const next = Math.min(this.input.byteLength, this.inPos + 64 * 1024);
+      this.stream.push(this.input.subarray(this.inPos, next), next === this.input.byteLength);
+      this.inPos = next;
+    }
+  }
+}
