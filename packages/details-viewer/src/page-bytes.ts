@@ -5,6 +5,7 @@ import { Decompress } from "fzstd";
 import type { CompressionCodec } from "hyparquet";
 import { decompressPage } from "hyparquet/src/datapage.js";
 import { compressors } from "hyparquet-compressors";
+import { ZSTDDecoder } from "zstddec";
 
 export interface PageBytes {
   /** The whole page's buffer; only bytes below the last `ensure` are filled. */
@@ -19,9 +20,26 @@ export interface PageBytes {
  */
 export function pageBytes(compressed: Uint8Array, size: number, codec: CompressionCodec, whole: boolean): PageBytes {
   if (codec === "UNCOMPRESSED") return complete(compressed);
-  if (!whole && codec === "SNAPPY") return new LazySnappy(compressed, size);
+  if (codec === "SNAPPY" && (process.env.JSSNAP || !whole)) return new LazySnappy(compressed, size);
   if (!whole && codec === "ZSTD") return new LazyZstd(compressed, size);
+  if (codec === "ZSTD" && zstd) return complete(zstd.decode(compressed, size));
   return complete(decompressPage(compressed, size, codec, compressors));
+}
+
+let zstd: ZSTDDecoder | null = null;
+let zstdLoading: Promise<void> | null = null;
+
+/**
+ * Loads the WASM zstd decoder (about 30 ms, once): whole zstd pages then decompress ~10× faster than with the
+ * pure-JS fzstd that hyparquet-compressors uses (243 MB: 0.6 s against 6.6 s here).
+ */
+export function prepareZstd(): Promise<void> {
+  zstdLoading ??= (async () => {
+    const decoder = new ZSTDDecoder();
+    await decoder.init();
+    zstd = decoder;
+  })();
+  return zstdLoading;
 }
 
 function complete(bytes: Uint8Array): PageBytes {

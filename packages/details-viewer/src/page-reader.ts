@@ -14,7 +14,7 @@ import { parquetSchema } from "hyparquet/src/metadata.js";
 import { readPlain } from "hyparquet/src/plain.js";
 import { getMaxDefinitionLevel, getMaxRepetitionLevel, getTreePath } from "hyparquet/src/schema.js";
 import { compressors } from "hyparquet-compressors";
-import { type PageBytes, pageBytes } from "./page-bytes.js";
+import { type PageBytes, pageBytes, prepareZstd } from "./page-bytes.js";
 
 type ColumnDecoder = Parameters<typeof convert>[1];
 type PageHeader = ReturnType<typeof parquetHeader>;
@@ -28,31 +28,52 @@ export async function readGroupRows(
   to: number,
   columns?: string[],
 ): Promise<Record<string, unknown>[]> {
-  const schema = parquetSchema(metadata);
-  const rowGroup = metadata.row_groups[group];
-  if (!rowGroup) throw new Error(`no row group ${group}`);
-  const wanted = (chunk: ColumnChunk) => !columns || columns.includes(chunk.meta_data?.path_in_schema[0] ?? "");
-  const leaves = await Promise.all(
-    rowGroup.columns.filter(wanted).map(async (chunk) => {
-      const path = chunk.meta_data?.path_in_schema ?? [];
-      return { path, data: await readLeafRange(file, chunk, decoderFor(schema, chunk), from, to, Number(rowGroup.num_rows)) };
-    }),
-  );
-  const count = to - from;
-  const rows: Record<string, unknown>[] = Array.from({ length: count }, () => ({}));
-  for (const top of schema.children) {
-    const own = leaves.filter((leaf) => leaf.path[0] === top.element.name);
-    if (own.length === 0) continue;
-    let data: DecodedArray;
-    if (top.children.length === 0) data = (own[0] as { data: DecodedArray }).data;
-    else {
-      const byPath = new Map<string, DecodedArray>(own.map((leaf) => [leaf.path.join("."), leaf.data]));
-      assembleNested(byPath, top, DEFAULT_PARSERS);
-      data = byPath.get(top.element.name) ?? [];
-    }
-    for (let i = 0; i < count; i++) (rows[i] as Record<string, unknown>)[top.element.name] = data[i];
+  return new GroupReader(file, metadata, group, columns, false).read(from, to);
+}
+
+/**
+ * Reads one row group forward, range after range, keeping each column's current page between reads: a scan
+ * decodes every page once however it is sliced, and the strings of one slice can die young.
+ */
+export class GroupReader {
+  private readonly schema: SchemaTree;
+  private readonly leaves: Array<{ path: string[]; cursor: LeafCursor }>;
+
+  /** `scan`: every row will be read, so whole pages are decompressed in one go. */
+  constructor(file: AsyncBuffer, metadata: FileMetaData, group: number, columns: string[] | undefined, scan: boolean) {
+    this.schema = parquetSchema(metadata);
+    const rowGroup = metadata.row_groups[group];
+    if (!rowGroup) throw new Error(`no row group ${group}`);
+    const rows = Number(rowGroup.num_rows);
+    this.leaves = rowGroup.columns
+      .filter((chunk) => !columns || columns.includes(chunk.meta_data?.path_in_schema[0] ?? ""))
+      .map((chunk) => ({
+        path: chunk.meta_data?.path_in_schema ?? [],
+        cursor: new LeafCursor(file, chunk, decoderFor(this.schema, chunk), rows, scan),
+      }));
   }
-  return rows;
+
+  /** Rows [from, to); `from` must not be before the end of the previous read. */
+  async read(from: number, to: number): Promise<Record<string, unknown>[]> {
+    const data = await Promise.all(this.leaves.map((leaf) => leaf.cursor.take(from, to)));
+    const count = to - from;
+    const rows: Record<string, unknown>[] = Array.from({ length: count }, () => ({}));
+    for (const top of this.schema.children) {
+      const own = this.leaves
+        .map((leaf, i) => ({ path: leaf.path, data: data[i] as DecodedArray }))
+        .filter((leaf) => leaf.path[0] === top.element.name);
+      if (own.length === 0) continue;
+      let column: DecodedArray;
+      if (top.children.length === 0) column = (own[0] as { data: DecodedArray }).data;
+      else {
+        const byPath = new Map<string, DecodedArray>(own.map((leaf) => [leaf.path.join("."), leaf.data]));
+        assembleNested(byPath, top, DEFAULT_PARSERS);
+        column = byPath.get(top.element.name) ?? [];
+      }
+      for (let i = 0; i < count; i++) (rows[i] as Record<string, unknown>)[top.element.name] = column[i];
+    }
+    return rows;
+  }
 }
 
 // --- one leaf column chunk ---
@@ -84,66 +105,108 @@ function decoderFor(schema: SchemaTree, chunk: ColumnChunk): ColumnDecoder {
   };
 }
 
-/** The leaf's values for records [from, to) of its row group, assembled into lists where the leaf is repeated. */
-async function readLeafRange(
-  file: AsyncBuffer,
-  chunk: ColumnChunk,
-  decoder: ColumnDecoder,
-  from: number,
-  to: number,
-  groupRows: number,
-): Promise<DecodedArray> {
-  const maxRep = getMaxRepetitionLevel(decoder.schemaPath);
-  const maxDef = getMaxDefinitionLevel(decoder.schemaPath);
-  const rep: number[] = [];
-  const def: number[] = [];
-  const values: unknown[] = [];
-  let dictionary: DecodedArray | undefined;
-  const source = await PageSource.open(file, chunk, from, to);
-  // `record` counts the records that start in the pages walked so far: the next page's first record.
-  let record = 0;
-  for (let next = await source.next(); next; next = await source.next()) {
-    const { header, bytes } = next;
-    if (header.type === "DICTIONARY_PAGE") {
-      dictionary = readDictionary(bytes, header, decoder);
-      continue;
-    }
-    if (next.firstRecord !== undefined) record = next.firstRecord;
-    const known = knownRecords(header, maxRep > 0);
-    if (known !== null && record + known <= from) {
-      record += known;
-      continue;
-    }
-    // A page the range covers from end to end is decompressed in one go; one the range starts or ends inside
-    // is decompressed only as far as it is read.
-    const whole = from <= record && (known !== null ? record + known <= to : to >= groupRows);
-    const page = decodePage(bytes, header, decoder, maxRep, maxDef, dictionary, whole);
-    const records = page.starts ? page.starts.length : page.levels;
-    const startOf = (index: number) => (page.starts ? (page.starts[index] as number) : index);
-    // Levels before a page's first record start continue the previous page's last record.
-    const a = from < record ? 0 : from - record < records ? startOf(from - record) : page.levels;
-    const b = to < record ? 0 : to - record < records ? startOf(to - record) : page.levels;
-    if (a < b) {
-      let skip = 0;
-      let take = 0;
-      if (page.def) {
-        for (let i = 0; i < b; i++) if (page.def[i] === maxDef) i < a ? skip++ : take++;
-        for (let i = a; i < b; i++) def.push(page.def[i] as number);
-      } else {
-        skip = a;
-        take = b - a;
-      }
-      if (page.rep) for (let i = a; i < b; i++) rep.push(page.rep[i] as number);
-      const span = page.values(skip, take);
-      for (let i = 0; i < span.length; i++) values.push(span[i]);
-    }
-    record += records;
-    // A V1 page of a repeated column can end inside a record: the range is complete once the record after it
-    // has started. V2 pages and flat columns end on record boundaries.
-    if (record > to || (record === to && known !== null)) break;
+/** One leaf column chunk, read forward: records [from, to) at a time, assembled into lists where it repeats. */
+class LeafCursor {
+  private readonly maxRep: number;
+  private readonly maxDef: number;
+  private source: PageSource | null = null;
+  private dictionary: DecodedArray | undefined;
+  private page: DecodedPage | null = null;
+  /** The current page's first record (the first that starts in it), its record count, and what was consumed. */
+  private pageRecord = 0;
+  private pageRecords = 0;
+  private pageKnown: number | null = null;
+  private levelPos = 0;
+  private valuePos = 0;
+  /** Records that start in the pages walked so far: the next page's first record. */
+  private record = 0;
+  private position = 0;
+
+  constructor(
+    private readonly file: AsyncBuffer,
+    private readonly chunk: ColumnChunk,
+    private readonly decoder: ColumnDecoder,
+    private readonly groupRows: number,
+    private readonly scan: boolean,
+  ) {
+    this.maxRep = getMaxRepetitionLevel(decoder.schemaPath);
+    this.maxDef = getMaxDefinitionLevel(decoder.schemaPath);
   }
-  if (maxRep === 0 && maxDef === 0) return values;
-  return assembleLists([], def, rep, values as DecodedArray, decoder.schemaPath);
+
+  async take(from: number, to: number): Promise<DecodedArray> {
+    if (from < this.position) throw new Error(`column cursor moves forward only (at ${this.position}, asked for ${from})`);
+    this.position = to;
+    this.source ??= await PageSource.open(this.file, this.chunk, from);
+    if (this.scan && this.decoder.codec === "ZSTD") await prepareZstd();
+    const rep: number[] = [];
+    const def: number[] = [];
+    const values: unknown[] = [];
+    for (;;) {
+      if (!this.page || this.levelPos >= this.page.levels) {
+        if (this.page && this.record === to && this.pageKnown !== null) break;
+        if (!(await this.nextPage(from, to))) break;
+      }
+      const page = this.page as DecodedPage;
+      const base = this.pageRecord;
+      const startOf = (index: number) => (page.starts ? (page.starts[index] as number) : index);
+      // Levels before a page's first record start continue the previous page's last record.
+      const a = Math.max(this.levelPos, from < base ? 0 : from - base < this.pageRecords ? startOf(from - base) : page.levels);
+      const b = to < base ? 0 : to - base < this.pageRecords ? startOf(to - base) : page.levels;
+      if (b <= this.levelPos) break;
+      this.valuePos += this.present(page, this.levelPos, a);
+      const count = this.present(page, a, b);
+      if (page.def) for (let i = a; i < b; i++) def.push(page.def[i] as number);
+      if (page.rep) for (let i = a; i < b; i++) rep.push(page.rep[i] as number);
+      const span = page.values(this.valuePos, count);
+      for (let i = 0; i < span.length; i++) values.push(span[i]);
+      this.valuePos += count;
+      this.levelPos = b;
+      // A V1 page of a repeated column can end inside a record, so the next page's first levels may still
+      // belong to the range; V2 pages and flat columns end on record boundaries.
+      if (b < page.levels) break;
+    }
+    if (this.maxRep === 0 && this.maxDef === 0) return values;
+    return assembleLists([], def, rep, values as DecodedArray, this.decoder.schemaPath);
+  }
+
+  /** Values present (not null) among levels [a, b) of a page. */
+  private present(page: DecodedPage, a: number, b: number): number {
+    if (!page.def) return Math.max(0, b - a);
+    let count = 0;
+    for (let i = a; i < b; i++) if (page.def[i] === this.maxDef) count++;
+    return count;
+  }
+
+  /** Moves to the next data page that can hold records from `from` on; false at the chunk's end. */
+  private async nextPage(from: number, to: number): Promise<boolean> {
+    const source = this.source as PageSource;
+    for (let next = await source.next(); next; next = await source.next()) {
+      const { header, bytes } = next;
+      if (header.type === "DICTIONARY_PAGE") {
+        this.dictionary = readDictionary(bytes, header, this.decoder);
+        continue;
+      }
+      const first = next.firstRecord ?? this.record;
+      const known = knownRecords(header, this.maxRep > 0);
+      if (known !== null && first + known <= from) {
+        this.record = first + known;
+        continue;
+      }
+      // A page the reads will cover end to end is decompressed in one go; one a range starts or ends inside is
+      // decompressed only as far as it is read (a page skipped to reach `from`: its levels only).
+      const whole = this.scan || (known !== null && from <= first && first + known <= to);
+      this.page = decodePage(bytes, header, this.decoder, this.maxRep, this.maxDef, this.dictionary, whole);
+      this.pageRecord = first;
+      this.pageRecords = this.page.starts ? this.page.starts.length : this.page.levels;
+      this.pageKnown = known;
+      this.record = first + this.pageRecords;
+      this.levelPos = 0;
+      this.valuePos = 0;
+      return true;
+    }
+    this.page = null;
+    return false;
+  }
 }
 
 /** Records in a page, when its header says so without decompressing it. */
@@ -226,9 +289,15 @@ function countEqual(levels: ArrayLike<number>, value: number): number {
 /** PLAIN byte arrays: walk the length prefixes to the span, decode only the span. */
 function lazyByteArrays(page: PageBytes, offset: number, decoder: ColumnDecoder): DecodedPage["values"] {
   const view = viewOf(page.bytes);
+  // Where the last span ended, so reading a page slice after slice walks its length prefixes once.
+  let index = 0;
+  let position = offset;
   return (skip, count) => {
-    let position = offset;
-    for (let i = 0; i < skip; i++) {
+    if (skip < index) {
+      index = 0;
+      position = offset;
+    }
+    for (; index < skip; index++) {
       page.ensure(position + 4);
       position += 4 + view.getUint32(position, true);
     }
@@ -240,6 +309,7 @@ function lazyByteArrays(page: PageBytes, offset: number, decoder: ColumnDecoder)
       raw[i] = page.bytes.subarray(position + 4, position + 4 + length);
       position += 4 + length;
     }
+    index += count;
     return Array.from(convert(raw, decoder) as ArrayLike<unknown>);
   };
 }
@@ -290,7 +360,7 @@ class PageSource {
     private dictionaryEnd: number | null,
   ) {}
 
-  static async open(file: AsyncBuffer, chunk: ColumnChunk, from: number, to: number): Promise<PageSource> {
+  static async open(file: AsyncBuffer, chunk: ColumnChunk, from: number): Promise<PageSource> {
     const meta = chunk.meta_data;
     if (!meta) throw new Error("column chunk without metadata");
     const chunkStart = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
@@ -307,7 +377,7 @@ class PageSource {
         firstRecord: Number(page.first_row_index),
         endRecord: i + 1 < pages.length ? Number(pages[i + 1]?.first_row_index) : Number.POSITIVE_INFINITY,
       }))
-      .filter((page) => page.endRecord > from && page.firstRecord < to);
+      .filter((page) => page.endRecord > from);
     const firstData = pages[0] ? Number(pages[0].offset) : chunkEnd;
     const last = located[located.length - 1];
     const spanEnd = last ? Math.min(chunkEnd, last.offset + last.size) : firstData;

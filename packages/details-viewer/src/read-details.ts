@@ -1,6 +1,6 @@
 import { InputError } from "@sweval/core/errors";
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync } from "hyparquet";
-import { readGroupRows } from "./page-reader.js";
+import { GroupReader, readGroupRows } from "./page-reader.js";
 
 export type Layout = "new" | "swallow" | "flat" | "str" | "unknown";
 
@@ -64,26 +64,23 @@ export async function readRows(
 }
 
 /**
- * Every row in order, `batch` rows at a time, each row group read once: the way to walk a whole file (reading
- * it with `readRows` in slices would decode a row group's pages once per slice).
+ * Every row in order, at most `batch` rows at a time (a batch stays inside one row group), each page decoded
+ * once: the way to walk a whole file (reading it with `readRows` in slices would decode a row group's pages
+ * once per slice).
  */
 export async function* scanRows(
   details: DetailsFile,
   options: { batch?: number; columns?: string[] } = {},
 ): AsyncGenerator<Record<string, unknown>[]> {
   const batch = Math.max(1, options.batch ?? 1000);
-  let pending: Record<string, unknown>[] = [];
   for (const group of groupsOverlapping(details, 0, details.numRows)) {
-    const rows = await readGroup(details, group.index, 0, group.end - group.start, options.columns);
-    for (const row of rows) {
-      pending.push(row);
-      if (pending.length === batch) {
-        yield pending;
-        pending = [];
-      }
+    const reader = new GroupReader(details.file, details.metadata, group.index, options.columns, true);
+    const rows = group.end - group.start;
+    for (let from = 0; from < rows; from += batch) {
+      const to = Math.min(rows, from + batch);
+      yield plainRows(await guarded(details, group.index, () => reader.read(from, to)));
     }
   }
-  if (pending.length > 0) yield pending;
 }
 
 /** The row groups that hold rows [start, end): index and [start, end) rows in the file. */
@@ -106,9 +103,12 @@ async function readGroup(
   columns?: string[],
 ): Promise<Record<string, unknown>[]> {
   if (to <= from) return [];
+  return plainRows(await guarded(details, group, () => readGroupRows(details.file, details.metadata, group, from, to, columns)));
+}
+
+async function guarded<T>(details: DetailsFile, group: number, read: () => Promise<T>): Promise<T> {
   try {
-    const rows = await readGroupRows(details.file, details.metadata, group, from, to, columns);
-    return rows.map((row) => plain(row) as Record<string, unknown>);
+    return await read();
   } catch (error) {
     throw new InputError(`cannot read row group ${group} (${(error as Error).message}); the file may be truncated`, {
       code: "E_PARQUET",
@@ -116,6 +116,25 @@ async function readGroup(
       cause: error,
     });
   }
+}
+
+/** `plain`, in place: the rows were just decoded, so nobody else holds them, and copying every value costs GC time. */
+function plainRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  for (const row of rows) plainInPlace(row);
+  return rows;
+}
+
+function plainInPlace(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = plainInPlace(value[i]);
+    return value;
+  }
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const object = value as Record<string, unknown>;
+    for (const key in object) object[key] = plainInPlace(object[key]);
+    return object;
+  }
+  return typeof value === "string" || typeof value === "number" || value === null ? value : plain(value);
 }
 
 /** bigint → number (string beyond 2^53), typed arrays → arrays, recursively: what JSON can hold. */
