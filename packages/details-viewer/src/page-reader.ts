@@ -44,12 +44,11 @@ export class GroupReader {
     this.schema = parquetSchema(metadata);
     const rowGroup = metadata.row_groups[group];
     if (!rowGroup) throw new Error(`no row group ${group}`);
-    const rows = Number(rowGroup.num_rows);
     this.leaves = rowGroup.columns
       .filter((chunk) => !columns || columns.includes(chunk.meta_data?.path_in_schema[0] ?? ""))
       .map((chunk) => ({
         path: chunk.meta_data?.path_in_schema ?? [],
-        cursor: new LeafCursor(file, chunk, decoderFor(this.schema, chunk), rows, scan),
+        cursor: new LeafCursor(file, chunk, decoderFor(this.schema, chunk), scan),
       }));
   }
 
@@ -126,7 +125,6 @@ class LeafCursor {
     private readonly file: AsyncBuffer,
     private readonly chunk: ColumnChunk,
     private readonly decoder: ColumnDecoder,
-    private readonly groupRows: number,
     private readonly scan: boolean,
   ) {
     this.maxRep = getMaxRepetitionLevel(decoder.schemaPath);

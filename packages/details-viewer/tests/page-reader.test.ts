@@ -1,0 +1,129 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { testdir } from "@sweval/test-utils";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { describe, expect, it } from "vitest";
+import { openDetails, plain, readRows, scanRows } from "../src/index.js";
+import { rewriteAsV1Pages } from "./rewrite-pages.js";
+
+// Nested columns of every shape the details layouts use, with nulls, empty lists and multi-byte text, written in
+// row groups of 250 rows and pages of ~2 KB, so a range starts, ends and spans pages and row groups.
+const COUNT = 600;
+
+function truthRows() {
+  return Array.from({ length: COUNT }, (_, i) => ({
+    example: `問題 ${i} ${"x".repeat(i % 40)}`,
+    full_prompt:
+      i % 7 === 3
+        ? []
+        : [
+            { role: "system", content: "s".repeat(i % 50) },
+            { role: "user", content: `問${i} 𠮷 `.repeat(1 + (i % 13)) },
+          ],
+    predictions: i % 11 === 5 ? null : [`answer ${i}`.repeat(1 + (i % 5))],
+    metrics: { acc: i % 3 === 0 ? 0 : 1 },
+    cont_tokens: [[BigInt(i), 2n], [], [3n]],
+    num_effective_few_shots: i % 17 === 0 ? null : BigInt(i % 5),
+  }));
+}
+
+const S = (name: string, type: string, repetition_type = "OPTIONAL", extra: Record<string, unknown> = {}) => ({
+  name,
+  type,
+  repetition_type,
+  ...extra,
+});
+const list = (name: string) => [
+  { name, repetition_type: "OPTIONAL", num_children: 1, converted_type: "LIST" },
+  { name: "list", repetition_type: "REPEATED", num_children: 1 },
+];
+const SCHEMA = [
+  { name: "root", num_children: 6 },
+  S("example", "BYTE_ARRAY", "OPTIONAL", { converted_type: "UTF8" }),
+  ...list("full_prompt"),
+  { name: "element", repetition_type: "OPTIONAL", num_children: 2 },
+  S("role", "BYTE_ARRAY", "OPTIONAL", { converted_type: "UTF8" }),
+  S("content", "BYTE_ARRAY", "OPTIONAL", { converted_type: "UTF8" }),
+  ...list("predictions"),
+  S("element", "BYTE_ARRAY", "OPTIONAL", { converted_type: "UTF8" }),
+  { name: "metrics", repetition_type: "OPTIONAL", num_children: 1 },
+  S("acc", "DOUBLE"),
+  ...list("cont_tokens"),
+  ...list("element"),
+  S("element", "INT64"),
+  S("num_effective_few_shots", "INT64"),
+];
+
+function writeV2(offsetIndex: boolean): ArrayBuffer {
+  const rows = truthRows();
+  return parquetWriteBuffer({
+    // biome-ignore lint/suspicious/noExplicitAny: hyparquet-writer's SchemaElement type is stricter than this literal
+    schema: SCHEMA as any,
+    pageSize: 2048,
+    rowGroupSize: 250,
+    columnData: Object.keys(rows[0] as object).map((name) => ({
+      name,
+      data: rows.map((row) => (row as Record<string, unknown>)[name]),
+      offsetIndex,
+    })),
+  });
+}
+
+const variants: Array<[string, () => Uint8Array]> = [
+  ["V2 pages with an offset index (hyparquet-writer)", () => new Uint8Array(writeV2(true))],
+  ["V2 pages, no page index", () => new Uint8Array(writeV2(false))],
+  ["V1 pages of 7 levels: records cut across pages", () => rewriteAsV1Pages(writeV2(false), 7)],
+  ["V1 pages of 500 levels", () => rewriteAsV1Pages(writeV2(false), 500)],
+];
+
+describe.each(variants)("page-level reads: %s", (_label, write) => {
+  const truth = truthRows().map((row) => plain(row) as Record<string, unknown>);
+
+  async function open() {
+    const path = join(await testdir(), "details_swallow|test|0_2025-08-18T12-30-00.000001.parquet");
+    writeFileSync(path, write());
+    return openDetails(path);
+  }
+
+  it("reads every row, and ranges that start, end and cross pages and row groups, exactly", async () => {
+    const details = await open();
+    expect(details.metadata.row_groups.length).toBe(3);
+    expect(await readRows(details)).toEqual(truth);
+    const ranges: Array<[number, number]> = [
+      [0, 50],
+      [3, 4],
+      [249, 251],
+      [240, 520],
+      [599, 600],
+      [0, 0],
+    ];
+    let seed = 11;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % COUNT;
+    };
+    for (let i = 0; i < 25; i++) {
+      const a = next();
+      ranges.push([a, Math.min(COUNT, a + 1 + (next() % 90))]);
+    }
+    for (const [a, b] of ranges) expect(await readRows(details, { start: a, end: b }), `rows ${a}..${b}`).toEqual(truth.slice(a, b));
+  });
+
+  it("reads only the columns asked for", async () => {
+    const details = await open();
+    const rows = await readRows(details, { start: 245, end: 260, columns: ["metrics", "cont_tokens"] });
+    expect(rows).toEqual(truth.slice(245, 260).map((row) => ({ metrics: row.metrics, cont_tokens: row.cont_tokens })));
+  });
+
+  it("scans the whole file in batches that decode each page once", async () => {
+    const details = await open();
+    const batches: number[] = [];
+    const rows: unknown[] = [];
+    for await (const batch of scanRows(details, { batch: 37 })) {
+      batches.push(batch.length);
+      rows.push(...batch);
+    }
+    expect(rows).toEqual(truth);
+    expect(Math.max(...batches)).toBe(37);
+  });
+});
