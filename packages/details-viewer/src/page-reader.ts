@@ -15,8 +15,13 @@ import { readPlain } from "hyparquet/src/plain.js";
 import { getMaxDefinitionLevel, getMaxRepetitionLevel, getTreePath } from "hyparquet/src/schema.js";
 import { compressors } from "hyparquet-compressors";
 import { type PageBytes, pageBytes, prepareZstd } from "./page-bytes.js";
+import { plainLeaf } from "./plain.js";
 
 type ColumnDecoder = Parameters<typeof convert>[1];
+const MiB = 1024 * 1024;
+
+/** Decompression buffers a scan reuses, by column path. */
+export type ScanBuffers = Map<string, Uint8Array>;
 type PageHeader = ReturnType<typeof parquetHeader>;
 
 /** Rows [from, to) of one row group, as objects keyed by top-level column. */
@@ -28,7 +33,7 @@ export async function readGroupRows(
   to: number,
   columns?: string[],
 ): Promise<Record<string, unknown>[]> {
-  return new GroupReader(file, metadata, group, columns, false).read(from, to);
+  return new GroupReader(file, metadata, group, columns, null).read(from, to);
 }
 
 /**
@@ -39,8 +44,11 @@ export class GroupReader {
   private readonly schema: SchemaTree;
   private readonly leaves: Array<{ path: string[]; cursor: LeafCursor }>;
 
-  /** `scan`: every row will be read, so whole pages are decompressed in one go. */
-  constructor(file: AsyncBuffer, metadata: FileMetaData, group: number, columns: string[] | undefined, scan: boolean) {
+  /**
+   * `scan`: every row will be read, so whole pages are decompressed in one go, each into a buffer that is reused
+   * from page to page and group to group (keyed by column); nothing decoded keeps a view into it.
+   */
+  constructor(file: AsyncBuffer, metadata: FileMetaData, group: number, columns: string[] | undefined, scan: ScanBuffers | null) {
     this.schema = parquetSchema(metadata);
     const rowGroup = metadata.row_groups[group];
     if (!rowGroup) throw new Error(`no row group ${group}`);
@@ -125,7 +133,7 @@ class LeafCursor {
     private readonly file: AsyncBuffer,
     private readonly chunk: ColumnChunk,
     private readonly decoder: ColumnDecoder,
-    private readonly scan: boolean,
+    private readonly scan: ScanBuffers | null,
   ) {
     this.maxRep = getMaxRepetitionLevel(decoder.schemaPath);
     this.maxDef = getMaxDefinitionLevel(decoder.schemaPath);
@@ -134,7 +142,7 @@ class LeafCursor {
   async take(from: number, to: number): Promise<DecodedArray> {
     if (from < this.position) throw new Error(`column cursor moves forward only (at ${this.position}, asked for ${from})`);
     this.position = to;
-    this.source ??= await PageSource.open(this.file, this.chunk, from);
+    this.source ??= await PageSource.open(this.file, this.chunk, from, this.scan ? 8 * MiB : MiB);
     if (this.scan && this.decoder.codec === "ZSTD") await prepareZstd();
     const rep: number[] = [];
     const def: number[] = [];
@@ -156,7 +164,7 @@ class LeafCursor {
       if (page.def) for (let i = a; i < b; i++) def.push(page.def[i] as number);
       if (page.rep) for (let i = a; i < b; i++) rep.push(page.rep[i] as number);
       const span = page.values(this.valuePos, count);
-      for (let i = 0; i < span.length; i++) values.push(span[i]);
+      for (let i = 0; i < span.length; i++) values.push(plainLeaf(span[i]));
       this.valuePos += count;
       this.levelPos = b;
       // A V1 page of a repeated column can end inside a record, so the next page's first levels may still
@@ -165,6 +173,17 @@ class LeafCursor {
     }
     if (this.maxRep === 0 && this.maxDef === 0) return values;
     return assembleLists([], def, rep, values as DecodedArray, this.decoder.schemaPath);
+  }
+
+  /** The scan's buffer for this column, grown to `size`; the page it held before is used up. */
+  private scratch(size: number): Uint8Array {
+    const key = this.decoder.pathInSchema.join(".");
+    let buffer = this.scan?.get(key);
+    if (!buffer || buffer.byteLength < size) {
+      buffer = new Uint8Array(size);
+      this.scan?.set(key, buffer);
+    }
+    return buffer.subarray(0, size);
   }
 
   /** Values present (not null) among levels [a, b) of a page. */
@@ -192,8 +211,9 @@ class LeafCursor {
       }
       // A page the reads will cover end to end is decompressed in one go; one a range starts or ends inside is
       // decompressed only as far as it is read (a page skipped to reach `from`: its levels only).
-      const whole = this.scan || (known !== null && from <= first && first + known <= to);
-      this.page = decodePage(bytes, header, this.decoder, this.maxRep, this.maxDef, this.dictionary, whole);
+      const whole = this.scan !== null || (known !== null && from <= first && first + known <= to);
+      const scratch = this.scan ? this.scratch(Number(header.uncompressed_page_size)) : undefined;
+      this.page = decodePage(bytes, header, this.decoder, this.maxRep, this.maxDef, this.dictionary, whole, scratch);
       this.pageRecord = first;
       this.pageRecords = this.page.starts ? this.page.starts.length : this.page.levels;
       this.pageKnown = known;
@@ -229,6 +249,7 @@ function decodePage(
   maxDef: number,
   dictionary: DecodedArray | undefined,
   whole: boolean,
+  scratch?: Uint8Array,
 ): DecodedPage {
   let rep: ArrayLike<number> | null = null;
   let def: ArrayLike<number> | null = null;
@@ -236,7 +257,7 @@ function decodePage(
   let values: DecodedPage["values"];
   const v1 = header.data_page_header;
   if (header.type === "DATA_PAGE" && v1) {
-    const page = pageBytes(bytes, Number(header.uncompressed_page_size), decoder.codec, whole);
+    const page = pageBytes(bytes, Number(header.uncompressed_page_size), decoder.codec, whole, scratch);
     const reader = { view: viewOf(page.bytes), offset: 0 };
     levels = v1.num_values;
     if (maxRep > 0) rep = readLevels(page, reader, maxRep, levels);
@@ -358,13 +379,14 @@ class PageSource {
     private dictionaryEnd: number | null,
   ) {}
 
-  static async open(file: AsyncBuffer, chunk: ColumnChunk, from: number): Promise<PageSource> {
+  /** `window`: bytes fetched at a time; a scan reads more per call, a range read no more than it needs. */
+  static async open(file: AsyncBuffer, chunk: ColumnChunk, from: number, window: number): Promise<PageSource> {
     const meta = chunk.meta_data;
     if (!meta) throw new Error("column chunk without metadata");
     const chunkStart = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
     const chunkEnd = chunkStart + Number(meta.total_compressed_size);
     if (chunk.offset_index_offset === undefined || !chunk.offset_index_length)
-      return new PageSource(new ForwardReader(file, chunkStart, chunkEnd), chunkEnd, null, null);
+      return new PageSource(new ForwardReader(file, chunkStart, chunkEnd, window), chunkEnd, null, null);
     const indexStart = Number(chunk.offset_index_offset);
     const indexBytes = await file.slice(indexStart, indexStart + chunk.offset_index_length);
     const pages = readOffsetIndex({ view: new DataView(indexBytes), offset: 0 }).page_locations;
@@ -381,7 +403,7 @@ class PageSource {
     const spanEnd = last ? Math.min(chunkEnd, last.offset + last.size) : firstData;
     const hasDictionary = firstData > chunkStart;
     // One read from the dictionary through the chosen pages when they are close; the reader fetches the gap otherwise.
-    const reader = new ForwardReader(file, hasDictionary ? chunkStart : (located[0]?.offset ?? chunkStart), spanEnd);
+    const reader = new ForwardReader(file, hasDictionary ? chunkStart : (located[0]?.offset ?? chunkStart), spanEnd, window);
     return new PageSource(reader, spanEnd, located, hasDictionary ? firstData : null);
   }
 
@@ -412,6 +434,7 @@ class ForwardReader {
     private readonly file: AsyncBuffer,
     start: number,
     private readonly end: number,
+    private readonly window: number,
   ) {
     this.position = start;
   }
@@ -433,6 +456,11 @@ class ForwardReader {
         const local = dataStart - this.bufferStart;
         const bytes = this.buffer.subarray(local, local + header.compressed_page_size);
         this.position = dataStart + header.compressed_page_size;
+        // Let go of a window once it is used up, so its bytes live only as long as the page that holds them.
+        if (this.position >= this.bufferStart + this.buffer.byteLength) {
+          this.buffer = new Uint8Array(0);
+          this.bufferStart = this.position;
+        }
         return { header, bytes };
       } catch (error) {
         // A header with large statistics can run past the window: widen it and parse again.
@@ -446,7 +474,7 @@ class ForwardReader {
     const bufferEnd = this.bufferStart + this.buffer.byteLength;
     if (start >= this.bufferStart && start + length <= bufferEnd) return;
     if (start + length > this.end) throw new RangeError("parquet page runs past its column chunk: the file may be truncated");
-    const fetchEnd = Math.min(this.end, start + Math.max(length, 1024 * 1024));
+    const fetchEnd = Math.min(this.end, start + Math.max(length, this.window));
     this.buffer = new Uint8Array(await this.file.slice(start, fetchEnd));
     this.bufferStart = start;
   }

@@ -1,6 +1,8 @@
 import { InputError } from "@sweval/core/errors";
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync } from "hyparquet";
-import { GroupReader, readGroupRows } from "./page-reader.js";
+import { GroupReader, readGroupRows, type ScanBuffers } from "./page-reader.js";
+
+export { plain } from "./plain.js";
 
 export type Layout = "new" | "swallow" | "flat" | "str" | "unknown";
 
@@ -64,7 +66,7 @@ export async function readRows(
 }
 
 /**
- * Every row in order, at most `batch` rows at a time (a batch stays inside one row group), each page decoded
+ * Every row in order, at most `batch` rows at a time (default 256; a batch stays inside one row group), each page decoded
  * once: the way to walk a whole file (reading it with `readRows` in slices would decode a row group's pages
  * once per slice).
  */
@@ -72,13 +74,14 @@ export async function* scanRows(
   details: DetailsFile,
   options: { batch?: number; columns?: string[] } = {},
 ): AsyncGenerator<Record<string, unknown>[]> {
-  const batch = Math.max(1, options.batch ?? 1000);
+  const batch = Math.max(1, options.batch ?? 256);
+  const buffers: ScanBuffers = new Map();
   for (const group of groupsOverlapping(details, 0, details.numRows)) {
-    const reader = new GroupReader(details.file, details.metadata, group.index, options.columns, true);
+    const reader = new GroupReader(details.file, details.metadata, group.index, options.columns, buffers);
     const rows = group.end - group.start;
     for (let from = 0; from < rows; from += batch) {
       const to = Math.min(rows, from + batch);
-      yield plainRows(await guarded(details, group.index, () => reader.read(from, to)));
+      yield await guarded(details, group.index, () => reader.read(from, to));
     }
   }
 }
@@ -103,7 +106,7 @@ async function readGroup(
   columns?: string[],
 ): Promise<Record<string, unknown>[]> {
   if (to <= from) return [];
-  return plainRows(await guarded(details, group, () => readGroupRows(details.file, details.metadata, group, from, to, columns)));
+  return guarded(details, group, () => readGroupRows(details.file, details.metadata, group, from, to, columns));
 }
 
 async function guarded<T>(details: DetailsFile, group: number, read: () => Promise<T>): Promise<T> {
@@ -116,35 +119,6 @@ async function guarded<T>(details: DetailsFile, group: number, read: () => Promi
       cause: error,
     });
   }
-}
-
-/** `plain`, in place: the rows were just decoded, so nobody else holds them, and copying every value costs GC time. */
-function plainRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
-  for (const row of rows) plainInPlace(row);
-  return rows;
-}
-
-function plainInPlace(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = plainInPlace(value[i]);
-    return value;
-  }
-  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    const object = value as Record<string, unknown>;
-    for (const key in object) object[key] = plainInPlace(object[key]);
-    return object;
-  }
-  return typeof value === "string" || typeof value === "number" || value === null ? value : plain(value);
-}
-
-/** bigint → number (string beyond 2^53), typed arrays → arrays, recursively: what JSON can hold. */
-export function plain(value: unknown): unknown {
-  if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<unknown>, plain);
-  if (Array.isArray(value)) return value.map(plain);
-  if (value instanceof Date) return value.toISOString();
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
-  return value;
 }
 
 // --- internal ---
