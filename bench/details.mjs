@@ -107,11 +107,16 @@ try {
     const bytes = readFileSync(file);
     const metadata = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     const sizes = metadata.row_groups.map((group) =>
-      group.columns.reduce((sum, chunk) => [sum[0] + Number(chunk.meta_data.total_compressed_size), sum[1] + Number(chunk.meta_data.total_uncompressed_size)], [0, 0]),
+      group.columns.reduce(
+        (sum, chunk) => [sum[0] + Number(chunk.meta_data.total_compressed_size), sum[1] + Number(chunk.meta_data.total_uncompressed_size)],
+        [0, 0],
+      ),
     );
     const largest = sizes.reduce((a, b) => (b[1] > a[1] ? b : a));
     const indexed = metadata.row_groups[0].columns.some((chunk) => chunk.offset_index_offset !== undefined);
-    console.log(`| ${label} | ${(bytes.byteLength / 1e6).toFixed(0)} | ${sizes.length} | ${(largest[0] / 1e6).toFixed(0)} / ${(largest[1] / 1e6).toFixed(0)} | ${indexed ? "yes" : "no"} |`);
+    console.log(
+      `| ${label} | ${(bytes.byteLength / 1e6).toFixed(0)} | ${sizes.length} | ${(largest[0] / 1e6).toFixed(0)} / ${(largest[1] / 1e6).toFixed(0)} | ${indexed ? "yes" : "no"} |`,
+    );
   }
   console.log("");
   console.log("| file | op | sweval s | sweval peak MB | DuckDB s | DuckDB peak MB | time × DuckDB |");
@@ -145,7 +150,10 @@ try {
  */
 function writeIndexed(requireHere, jsonl, path) {
   const { parquetWriteBuffer } = requireHere("hyparquet-writer");
-  const rows = readFileSync(jsonl, "utf8").trimEnd().split("\n").map((line) => JSON.parse(line));
+  const rows = readFileSync(jsonl, "utf8")
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line));
   for (const row of rows) {
     row.doc.gold_index = row.doc.gold_index.map(BigInt);
     row.model_response.output_tokens = row.model_response.output_tokens.map((tokens) => tokens.map(BigInt));
@@ -169,7 +177,11 @@ function writeIndexed(requireHere, jsonl, path) {
     { name: "model_response", repetition_type: "OPTIONAL", num_children: 3 },
     ...list("text", [utf8("element")]),
     ...list("reasonings", [utf8("element")]),
-    ...list("output_tokens", [{ name: "element", repetition_type: "OPTIONAL", num_children: 1, converted_type: "LIST" }, { name: "list", repetition_type: "REPEATED", num_children: 1 }, int64]),
+    ...list("output_tokens", [
+      { name: "element", repetition_type: "OPTIONAL", num_children: 1, converted_type: "LIST" },
+      { name: "list", repetition_type: "REPEATED", num_children: 1 },
+      int64,
+    ]),
     { name: "metric", repetition_type: "OPTIONAL", num_children: 1 },
     { name: "extractive_match", type: "DOUBLE", repetition_type: "OPTIONAL" },
   ];
