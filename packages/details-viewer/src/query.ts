@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { InputError } from "@sweval/core";
 import { openDetails } from "./open-details.js";
-import { readRows } from "./read-details.js";
+import { groupsOverlapping, openGroup, readRows } from "./read-details.js";
 import { promptText, type Sample, score, toSample } from "./sample.js";
 
 export interface Filter {
@@ -53,8 +53,9 @@ export interface PageResult {
 
 /**
  * A page of samples from `start`, filtered, never reading a whole file. A metric filter first reads only the
- * metrics column (cheap) to find the matching rows, then decodes just the span that holds them; a text search
- * reads whole row groups once each, since decoding a nested column costs its whole chunk anyway.
+ * metrics column (cheap) to find the matching rows; the rows to show are then read forward through each row
+ * group, in runs of consecutive rows, so a text search or a sparse filter decodes each page once and skips
+ * what lies between matches without turning it into strings.
  */
 export async function readPage(path: string, options: Filter & { start?: number; limit?: number } = {}): Promise<PageResult> {
   const details = await openDetails(path);
@@ -73,50 +74,46 @@ export async function readPage(path: string, options: Filter & { start?: number;
     };
   }
   const metricColumn = details.layout === "new" ? "metric" : "metrics";
+  const byMetrics = (where || options.onlyWrong) && details.columns.includes(metricColumn);
+  const keep = (sample: Sample) => (!where || where(sample)) && (!options.onlyWrong || score(sample) === 0);
   const samples: Sample[] = [];
-  let scanned = 0;
-  for (const [groupStart, groupEnd] of rowGroupRanges(details)) {
-    if (groupEnd <= start) continue;
-    const from = Math.max(start, groupStart);
-    let candidates = Array.from({ length: groupEnd - from }, (_, i) => from + i);
-    if ((where || options.onlyWrong) && details.columns.includes(metricColumn)) {
-      const metrics = await readRows(details, { start: from, end: groupEnd, columns: [metricColumn] });
-      candidates = candidates.filter((_, i) => {
-        const sample = toSample(metrics[i] ?? {}, details.layout, from + i);
-        return (!where || where(sample)) && (!options.onlyWrong || score(sample) === 0);
-      });
+  for (const group of groupsOverlapping(details, start, details.numRows)) {
+    const from = Math.max(start, group.start);
+    let candidates = Array.from({ length: group.end - from }, (_, i) => from + i);
+    if (byMetrics) {
+      const metrics = await readRows(details, { start: from, end: group.end, columns: [metricColumn] });
+      candidates = candidates.filter((index, i) => keep(toSample(metrics[i] ?? {}, details.layout, index)));
     }
-    if (!grep) candidates = candidates.slice(0, limit - samples.length);
-    if (candidates.length > 0) {
-      const first = candidates[0] as number;
-      const last = candidates[candidates.length - 1] as number;
-      const rows = await readRows(details, { start: first, end: last + 1 });
-      for (const index of candidates) {
-        const sample = toSample(rows[index - first] ?? {}, details.layout, index);
+    const reader = openGroup(details, group.index);
+    for (const [a, b] of runs(candidates, RUN)) {
+      const rows = await reader.read(a - group.start, b - group.start);
+      for (let i = 0; i < rows.length; i++) {
+        const index = a + i;
+        const sample = toSample(rows[i] ?? {}, details.layout, index);
         if (grep && !grep.test(`${promptText(sample)}\n${JSON.stringify(sample.predictions)}\n${JSON.stringify(sample.gold)}`)) continue;
-        if (!details.columns.includes(metricColumn) && ((where && !where(sample)) || (options.onlyWrong && score(sample) !== 0))) continue;
+        if (!byMetrics && !keep(sample)) continue;
         samples.push(sample);
         if (samples.length === limit) {
-          scanned = index - start + 1;
-          return { samples, scanned, total: details.numRows, next: index + 1 < details.numRows ? index + 1 : null };
+          return { samples, scanned: index - start + 1, total: details.numRows, next: index + 1 < details.numRows ? index + 1 : null };
         }
       }
     }
-    scanned = groupEnd - start;
   }
-  return { samples, scanned, total: details.numRows, next: null };
+  return { samples, scanned: details.numRows - start, total: details.numRows, next: null };
 }
 
-/** [start, end) row ranges of the file's row groups. */
-function rowGroupRanges(details: { metadata: { row_groups: Array<{ num_rows: bigint | number }> } }): Array<[number, number]> {
-  const ranges: Array<[number, number]> = [];
-  let position = 0;
-  for (const group of details.metadata.row_groups) {
-    const rows = Number(group.num_rows);
-    ranges.push([position, position + rows]);
-    position += rows;
+/** Rows read at a time while filtering: small enough that the strings of a run die young. */
+const RUN = 256;
+
+/** Sorted indexes → [start, end) runs of consecutive indexes, each at most `most` long. */
+function runs(indexes: number[], most: number): Array<[number, number]> {
+  const result: Array<[number, number]> = [];
+  for (const index of indexes) {
+    const last = result[result.length - 1];
+    if (last && last[1] === index && last[1] - last[0] < most) last[1] = index + 1;
+    else result.push([index, index + 1]);
   }
-  return ranges;
+  return result;
 }
 
 export interface DetailsEntry {

@@ -98,6 +98,15 @@ export function groupsOverlapping(details: DetailsFile, start: number, end: numb
   return groups;
 }
 
+/**
+ * A forward reader over one row group: `read(from, to)` with row indexes inside the group, each call starting at
+ * or after where the last one ended; bad data surfaces as an InputError naming the file.
+ */
+export function openGroup(details: DetailsFile, group: number): { read(from: number, to: number): Promise<Record<string, unknown>[]> } {
+  const reader = new GroupReader(details.file, details.metadata, group, undefined, null);
+  return { read: (from, to) => guarded(details, group, () => reader.read(from, to)) };
+}
+
 async function readGroup(
   details: DetailsFile,
   group: number,

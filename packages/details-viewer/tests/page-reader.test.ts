@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { testdir } from "@sweval/test-utils";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
-import { openDetails, plain, readRows, scanRows } from "../src/index.js";
+import { openDetails, plain, readPage, readRows, scanRows } from "../src/index.js";
 import { rewriteAsV1Pages } from "./rewrite-pages.js";
 
 // Nested columns of every shape the details layouts use, with nulls, empty lists and multi-byte text, written in
@@ -113,6 +113,23 @@ describe.each(variants)("page-level reads: %s", (_label, write) => {
     const details = await open();
     const rows = await readRows(details, { start: 245, end: 260, columns: ["metrics", "cont_tokens"] });
     expect(rows).toEqual(truth.slice(245, 260).map((row) => ({ metrics: row.metrics, cont_tokens: row.cont_tokens })));
+  });
+
+  it("filters by metric and text, and pages through the matches with `next`", async () => {
+    const details = await open();
+    const wrong = truth.map((_, i) => i).filter((i) => i % 3 === 0);
+    const page = await readPage(details.path, { where: "acc<1", start: 240, limit: 20 });
+    expect(page.samples.map((sample) => sample.index)).toEqual(wrong.filter((i) => i >= 240).slice(0, 20));
+    const grep = await readPage(details.path, { grep: "answer 7", limit: 100 });
+    expect(grep.samples.map((sample) => sample.index)).toEqual([7, 70, 72, 73, 74, 75, 76, 77, 78, 79]);
+    expect(grep.next).toBeNull();
+    const seen: number[] = [];
+    for (let start: number | null = 0; start !== null; ) {
+      const result = await readPage(details.path, { onlyWrong: true, grep: "問", start, limit: 7 });
+      seen.push(...result.samples.map((sample) => sample.index));
+      start = result.next;
+    }
+    expect(seen).toEqual(wrong.filter((i) => i % 7 !== 3));
   });
 
   it("scans the whole file in batches that decode each page once", async () => {
