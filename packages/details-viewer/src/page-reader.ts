@@ -424,6 +424,11 @@ class PageSource {
   }
 }
 
+/** A page size as parquet writes it: a non-negative int32. */
+function isSize(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) < 2 ** 31;
+}
+
 /** Reads a byte range forward in windows, so walking pages does not fetch the bytes it does not reach. */
 class ForwardReader {
   position: number;
@@ -452,6 +457,12 @@ class ForwardReader {
       try {
         const header = parquetHeader(reader);
         const dataStart = this.bufferStart + reader.offset;
+        if (
+          !isSize(header.compressed_page_size) ||
+          !isSize(header.uncompressed_page_size) ||
+          dataStart + header.compressed_page_size > this.end
+        )
+          throw new Error(`corrupt page header at byte ${this.position}`);
         await this.ensure(dataStart, header.compressed_page_size);
         const local = dataStart - this.bufferStart;
         const bytes = this.buffer.subarray(local, local + header.compressed_page_size);

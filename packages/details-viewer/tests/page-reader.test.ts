@@ -144,3 +144,33 @@ describe.each(variants)("page-level reads: %s", (_label, write) => {
     expect(Math.max(...batches)).toBe(37);
   });
 });
+
+describe("corrupt pages", () => {
+  it("end in an InputError naming the file (or in rows), never in a hang or a crash", async () => {
+    const { InputError } = await import("@sweval/core");
+    const good = rewriteAsV1Pages(writeV2(false), 7);
+    const footer = new DataView(good.buffer, good.byteOffset).getUint32(good.byteLength - 8, true);
+    const dataEnd = good.byteLength - 8 - footer;
+    const dir = await testdir();
+    let failures = 0;
+    for (let k = 1; k <= 40; k++) {
+      const bytes = good.slice();
+      const at = 4 + Math.floor(((dataEnd - 12) * k) / 41);
+      bytes.fill(0xff, at, at + 8);
+      const path = join(dir, `details_x|corrupt|0_2025-01-01T00-00-00.${k}.parquet`);
+      writeFileSync(path, bytes);
+      const details = await openDetails(path);
+      try {
+        await readRows(details);
+        for await (const _ of scanRows(details)) {
+          // reading is the test
+        }
+      } catch (error) {
+        expect(error, `corrupt at byte ${at}`).toBeInstanceOf(InputError);
+        expect((error as Error).message).toMatch(/row group \d+/);
+        failures++;
+      }
+    }
+    expect(failures).toBeGreaterThan(10);
+  }, 30_000);
+});
