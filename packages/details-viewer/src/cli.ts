@@ -11,14 +11,17 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 
   program
     .command("ls")
-    .description("runs and tasks under a details dir (details/<model>/<date_id>/), newest first")
+    .description("runs and tasks under lighteval's outputs (details/<model>/<date_id>/, results/<model>/), newest first, with scores")
     .argument("<dir>")
     .option("--json", "print JSON")
     .action(async (dir: string, flags: { json?: boolean }) => {
       const { listDetails } = await import("./query.js");
       const entries = await listDetails(resolve(io.cwd, dir));
       if (flags.json) io.stdout.write(renderJson(entries));
-      else io.stdout.write(`${entries.map((e) => `${e.dateId}  ${e.model}  ${e.task}  ${e.rows} rows  ${e.layout}`).join("\n")}\n`);
+      else
+        io.stdout.write(
+          `${entries.map((e) => `${e.dateId}  ${e.model}  ${e.task}  ${e.rows} rows  ${e.layout}${scoreText(e.scores)}`).join("\n")}\n`,
+        );
     });
 
   program
@@ -39,7 +42,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         const [{ listDetails, readPage }, { renderSamples }] = await Promise.all([import("./query.js"), import("./render.js")]);
         let file = resolve(io.cwd, path);
         if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
-          const entries = (await listDetails(file)).filter((e) => !flags.task || e.task.includes(flags.task));
+          const entries = (await listDetails(file)).filter(
+            (e) => e.layout !== "results" && e.layout !== "unreadable" && (!flags.task || e.task.includes(flags.task)),
+          );
           if (!entries[0]) throw new InputError(`no details file for task "${flags.task}"`, { code: "E_NO_DETAILS", file });
           file = entries[0].path;
         }
@@ -93,6 +98,13 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 
   const code = await runCli("sweval-details", program, argv, io);
   return code;
+}
+
+function scoreText(scores: Record<string, number> | undefined): string {
+  if (!scores) return "";
+  return `  ${Object.entries(scores)
+    .map(([name, value]) => `${name}=${Number(value.toFixed(4))}`)
+    .join(" ")}`;
 }
 
 function parseRange(text: string | undefined): [number, number] {

@@ -142,7 +142,7 @@ class LeafCursor {
   async take(from: number, to: number): Promise<DecodedArray> {
     if (from < this.position) throw new Error(`column cursor moves forward only (at ${this.position}, asked for ${from})`);
     this.position = to;
-    this.source ??= await PageSource.open(this.file, this.chunk, from, this.scan ? 8 * MiB : MiB);
+    this.source ??= await PageSource.open(this.file, this.chunk, from, this.scan ? 2 * MiB : MiB);
     if (this.scan && this.decoder.codec === "ZSTD") await prepareZstd();
     const rep: number[] = [];
     const def: number[] = [];

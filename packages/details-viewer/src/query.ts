@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { basename, dirname, join, relative } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, sep } from "node:path";
 import { InputError } from "@sweval/core";
 import { openDetails } from "./open-details.js";
 import { groupsOverlapping, openGroup, readRows } from "./read-details.js";
@@ -119,33 +119,46 @@ function runs(indexes: number[], most: number): Array<[number, number]> {
 export interface DetailsEntry {
   model: string;
   dateId: string;
+  /** `suite|task[:subset]|fewshot`, as in the file name and in the results file's keys. */
   task: string;
+  /** The details parquet file, or the results JSON for a task whose details were not saved. */
   path: string;
   rows: number;
+  /** A details layout, `results` (scores only, no details file), or `unreadable`. */
   layout: string;
+  /** The task's scores from lighteval's results file of the same run, where there is one (`_stderr` left out). */
+  scores?: Record<string, number>;
 }
 
-/** Every details file under a dir (lighteval's details/<model>/<date_id>/ layout, or any), newest run first. */
+/**
+ * Every details file under a dir — lighteval's `details/<model>/<date_id>/` layout, a results dir
+ * (`results/<model>/results_<date_id>.json`), the outputs dir holding both, or any tree — newest run first. A task's
+ * scores from the results file of the same run (same date id) are joined to its details; a task with scores but no
+ * details file is listed from the results file.
+ */
 export async function listDetails(root: string): Promise<DetailsEntry[]> {
   if (!existsSync(root)) throw new InputError("no such directory", { code: "E_INPUT_FILE", file: root });
-  const files: string[] = [];
+  const parquets: string[] = [];
+  const results: string[] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (/^details_.*\.parquet$/.test(name)) files.push(path);
+      else if (/^details_.*\.parquet$/.test(name)) parquets.push(path);
+      else if (RESULTS_FILE.test(name)) results.push(path);
     }
   };
   if (statSync(root).isDirectory()) walk(root);
-  else files.push(root);
-  if (files.length === 0)
-    throw new InputError("no details_*.parquet files here", {
+  else if (RESULTS_FILE.test(basename(root))) results.push(root);
+  else parquets.push(root);
+  if (parquets.length === 0 && results.length === 0)
+    throw new InputError("no details_*.parquet or results_*.json files here", {
       code: "E_NO_DETAILS",
       file: root,
-      hint: "point at lighteval/outputs/details or one run's directory",
+      hint: "point at lighteval/outputs, its details or results dir, or one run's directory",
     });
   const entries: DetailsEntry[] = [];
-  for (const path of files) {
+  for (const path of parquets) {
     const name = basename(path);
     const match = /^details_(.+)_(\d{4}-\d{2}-\d{2}T[\d-]+(?:\.\d+)?)(?:\.[a-z]+)?\.parquet$/.exec(name);
     let rows = -1;
@@ -158,8 +171,51 @@ export async function listDetails(root: string): Promise<DetailsEntry[]> {
       // Listed as unreadable; `show` says why.
     }
     const runDir = dirname(path);
-    const model = relative(root, dirname(runDir)) || basename(dirname(runDir));
+    const model = modelOf(root, dirname(runDir), "details") || basename(dirname(runDir));
     entries.push({ model, dateId: match?.[2] ?? basename(runDir), task: match?.[1] ?? name, path, rows, layout });
   }
+  for (const path of results) joinResults(root, path, entries);
   return entries.sort((a, b) => b.dateId.localeCompare(a.dateId) || a.task.localeCompare(b.task));
+}
+
+const RESULTS_FILE = /^results_(\d{4}-\d{2}-\d{2}T[\d-]+(?:\.\d+)?)\.json$/;
+
+/** The model part of a path under root, without the `details/` or `results/` dir of lighteval's outputs. */
+function modelOf(root: string, dir: string, kind: "details" | "results"): string {
+  const path = relative(root, dir).split(sep).join("/");
+  return path === kind ? "" : path.startsWith(`${kind}/`) ? path.slice(kind.length + 1) : path;
+}
+
+/** Adds a results file's per-task scores to the entries of the same run, or new entries for tasks without details. */
+function joinResults(root: string, path: string, entries: DetailsEntry[]): void {
+  const dateId = RESULTS_FILE.exec(basename(path))?.[1] ?? "";
+  let document: { results?: Record<string, Record<string, unknown>>; config_tasks?: Record<string, { effective_num_docs?: number }> };
+  try {
+    document = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    entries.push({ model: modelOf(root, dirname(path), "results"), dateId, task: basename(path), path, rows: -1, layout: "unreadable" });
+    return;
+  }
+  for (const [task, values] of Object.entries(document.results ?? {})) {
+    // "all" and "…:_average|…" are lighteval's own means over the tasks listed anyway.
+    if (task === "all" || task.includes(":_average|")) continue;
+    const scores = Object.fromEntries(
+      Object.entries(values ?? {}).filter((pair): pair is [string, number] => typeof pair[1] === "number" && !pair[0].endsWith("_stderr")),
+    );
+    const existing = entries.find((entry) => entry.dateId === dateId && entry.task === task && entry.layout !== "results");
+    if (existing) {
+      existing.scores = scores;
+      continue;
+    }
+    const rows = document.config_tasks?.[task.replace(/\|[^|]*$/, "")]?.effective_num_docs;
+    entries.push({
+      model: modelOf(root, dirname(path), "results"),
+      dateId,
+      task,
+      path,
+      rows: typeof rows === "number" ? rows : -1,
+      layout: "results",
+      scores,
+    });
+  }
 }

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import { isAbsolute, relative, resolve } from "node:path";
 import { diffRuns } from "./diff.js";
 import { openDetails } from "./open-details.js";
-import { listDetails, readPage } from "./query.js";
+import { type DetailsEntry, listDetails, readPage } from "./query.js";
 import { readRows } from "./read-details.js";
 import { type Message, promptText, type Sample, toSample } from "./sample.js";
 
@@ -45,17 +45,25 @@ async function handle(root: string, url: URL): Promise<{ status: number; html: s
   const file = (name: string) => inside(root, url.searchParams.get(name) ?? "");
   if (url.pathname === "/") {
     const entries = await listDetails(root);
+    const readable = (e: DetailsEntry) => e.layout !== "results" && e.layout !== "unreadable";
     const rows = entries.map(
       (e) =>
-        `<tr><td>${esc(e.model)}</td><td>${esc(e.dateId)}</td><td><a class="task" href="/task?file=${encodeURIComponent(relative(root, e.path))}">${esc(e.task)}</a></td><td>${e.rows}</td><td>${esc(e.layout)}</td></tr>`,
+        `<tr><td>${esc(e.model)}</td><td>${esc(e.dateId)}</td><td>${
+          readable(e) ? `<a class="task" href="/task?file=${encodeURIComponent(relative(root, e.path))}">${esc(e.task)}</a>` : esc(e.task)
+        }</td><td>${e.rows}</td><td>${esc(e.layout)}</td><td>${esc(
+          Object.entries(e.scores ?? {})
+            .map(([name, value]) => `${name} ${Number(value.toFixed(4))}`)
+            .join(", "),
+        )}</td></tr>`,
     );
     const options = entries
+      .filter(readable)
       .map((e) => `<option value="${esc(relative(root, e.path))}">${esc(`${e.model} ${e.dateId} ${e.task}`)}</option>`)
       .join("");
     return ok(
       page(
         "Runs",
-        `<table><tr><th>model</th><th>run</th><th>task</th><th>rows</th><th>layout</th></tr>${rows.join("")}</table>
+        `<table><tr><th>model</th><th>run</th><th>task</th><th>rows</th><th>layout</th><th>scores</th></tr>${rows.join("")}</table>
 <h2>Compare two runs</h2><form action="/diff" id="diff-form"><select name="a">${options}</select> <select name="b">${options}</select> <button>compare</button></form>`,
       ),
     );

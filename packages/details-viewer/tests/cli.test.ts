@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runBin, sharedRoot, testdir } from "@sweval/test-utils";
@@ -52,6 +52,49 @@ describe.skipIf(!have)(have ? "sweval-details" : "sweval-details (skipped: ../sh
       ["2025-08-18T12-30-00.123456", "swallow|gpqa:diamond|0", 40, "flat"],
     ]);
     expect(entries[0].model).toBe("hosted_vllm/org/b/default");
+  });
+
+  it("ls reads lighteval's outputs dir: details joined with the run's scores, and tasks that only have scores", async () => {
+    const outputs = await testdir();
+    const details = await detailsTree();
+    const model = "hosted_vllm/org/a/default";
+    mkdirSync(join(outputs, "details"), { recursive: true });
+    cpSync(details, join(outputs, "details"), { recursive: true });
+    mkdirSync(join(outputs, "results", model), { recursive: true });
+    const results = {
+      config_general: { model_name: "hosted_vllm/org/a" },
+      results: {
+        "swallow|gpqa:diamond|0": { extractive_match: 0.375, extractive_match_stderr: 0.07 },
+        "swallow|math_500|0": { "math_pass@1:1_samples": 0.5 },
+        all: { extractive_match: 0.4 },
+      },
+      config_tasks: { "swallow|gpqa:diamond": { effective_num_docs: 40 }, "swallow|math_500": { effective_num_docs: 500 } },
+    };
+    writeFileSync(join(outputs, "results", model, "results_2025-08-18T12-30-00.123456.json"), JSON.stringify(results));
+    const json = await runBin(bin, ["ls", outputs, "--json"]);
+    expect(json.exitCode).toBe(0);
+    const entries = JSON.parse(json.stdout) as Array<{
+      model: string;
+      dateId: string;
+      task: string;
+      rows: number;
+      layout: string;
+      scores?: object;
+    }>;
+    const run = entries.filter((e) => e.dateId === "2025-08-18T12-30-00.123456");
+    expect(run.map((e) => [e.model, e.task, e.rows, e.layout, e.scores])).toEqual([
+      [model, "swallow|gpqa:diamond|0", 40, "flat", { extractive_match: 0.375 }],
+      [model, "swallow|math_500|0", 500, "results", { "math_pass@1:1_samples": 0.5 }],
+    ]);
+    expect(entries).toHaveLength(4);
+    const table = await runBin(bin, ["ls", join(outputs, "results")]);
+    // The results dir alone: every task comes from the results file.
+    expect(table.stdout).toBe(
+      `2025-08-18T12-30-00.123456  ${model}  swallow|gpqa:diamond|0  40 rows  results  extractive_match=0.375\n` +
+        `2025-08-18T12-30-00.123456  ${model}  swallow|math_500|0  500 rows  results  math_pass@1:1_samples=0.5\n`,
+    );
+    const shown = await runBin(bin, ["show", outputs, "--task", "gpqa", "--rows", "0..1", "--format", "jsonl"]);
+    expect([shown.exitCode, shown.stdout.trim().split("\n")].map((v) => (Array.isArray(v) ? v.length : v))).toEqual([0, 1]);
   });
 
   it("show prints a row range as a table, JSON Lines or Markdown, filtered by metric and text", async () => {
@@ -129,6 +172,6 @@ describe.skipIf(!have)(have ? "sweval-details" : "sweval-details (skipped: ../sh
     const torn = await runBin(bin, ["show", truncated]);
     expect([torn.exitCode, torn.stderr]).toEqual([2, expect.stringMatching(/\.parquet: not a parquet file \(or truncated/)]);
     const empty = await runBin(bin, ["ls", await testdir()]);
-    expect([empty.exitCode, empty.stderr]).toEqual([2, expect.stringMatching(/no details_\*\.parquet files here/)]);
+    expect([empty.exitCode, empty.stderr]).toEqual([2, expect.stringMatching(/no details_\*\.parquet or results_\*\.json files here/)]);
   });
 });
