@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { InputError, type Io, processIo, renderJson, runCli } from "@sweval/core";
 import { Command, Option } from "commander";
+import type { DetailsDiff, DetailsListing, TaskDiff } from "./schema.js";
 
 /** `sweval-details`: ls, show, diff and serve lighteval details files. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
@@ -17,8 +18,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .action(async (dir: string, flags: { json?: boolean }) => {
       const { listDetails } = await import("./query.js");
       const entries = await listDetails(resolve(io.cwd, dir));
-      if (flags.json) io.stdout.write(renderJson(entries));
-      else
+      if (flags.json) {
+        const { LISTING_KIND } = await import("./schema.js");
+        const listing: DetailsListing = { kind: LISTING_KIND, version: 1, root: resolve(io.cwd, dir), entries };
+        io.stdout.write(renderJson(listing));
+      } else
         io.stdout.write(
           `${entries.map((e) => `${e.dateId}  ${e.model}  ${e.task}  ${e.rows} rows  ${e.layout}${scoreText(e.scores)}`).join("\n")}\n`,
         );
@@ -57,29 +61,30 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 
   program
     .command("diff")
-    .description("pair two runs' samples of one task; flips with counts and an exact McNemar p-value")
-    .argument("<a>", "details file of run A")
-    .argument("<b>", "details file of run B")
+    .description("pair two runs' samples task by task; flips with counts and an exact McNemar p-value")
+    .argument("<a>", "run A: a details file, or a run dir (every task it shares with B)")
+    .argument("<b>", "run B: a details file, or a run dir")
+    .option("--task <name>", "with run dirs: only tasks whose name contains this")
     .option("--metric <name>", "the metric that says right (> 0) or wrong (default: the first numeric one)")
     .option("--json", "print JSON")
-    .action(async (a: string, b: string, flags: { metric?: string; json?: boolean }) => {
-      const { diffRuns } = await import("./diff.js");
-      const result = await diffRuns(resolve(io.cwd, a), resolve(io.cwd, b), { metric: flags.metric });
-      const summary = {
-        paired: result.paired,
-        pairedBy: result.pairedBy,
-        metric: result.metric,
-        bothRight: result.bothRight,
-        bothWrong: result.bothWrong,
-        rightToWrong: result.rightToWrong.map((p) => p.a.index),
-        wrongToRight: result.wrongToRight.map((p) => p.a.index),
-        pValue: result.pValue,
-      };
-      io.stdout.write(
-        flags.json
-          ? renderJson({ kind: "sweval/details-diff", version: 1, a: result.a, b: result.b, ...summary })
-          : `${result.paired} pairs (by ${result.pairedBy}), metric ${result.metric}\nboth right ${result.bothRight}, both wrong ${result.bothWrong}\nright → wrong ${result.rightToWrong.length}: ${summary.rightToWrong.join(", ")}\nwrong → right ${result.wrongToRight.length}: ${summary.wrongToRight.join(", ")}\nMcNemar exact p = ${result.pValue.toPrecision(3)}\n`,
-      );
+    .action(async (a: string, b: string, flags: { task?: string; metric?: string; json?: boolean }) => {
+      const [{ diffRunDirs, diffRuns, taskDiff }, { taskOf }, { DIFF_KIND }] = await Promise.all([
+        import("./diff.js"),
+        import("./query.js"),
+        import("./schema.js"),
+      ]);
+      const [pathA, pathB] = [resolve(io.cwd, a), resolve(io.cwd, b)];
+      const dirs = [pathA, pathB].map((path) => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false);
+      if (dirs[0] !== dirs[1])
+        throw new InputError("compare two details files or two run dirs, not one of each", {
+          code: "E_USAGE",
+          file: dirs[0] ? pathB : pathA,
+        });
+      const tasks = dirs[0]
+        ? (await diffRunDirs(pathA, pathB, { task: flags.task, metric: flags.metric })).map((result) => taskDiff(result.task, result))
+        : [taskDiff(taskOf(pathA), await diffRuns(pathA, pathB, { metric: flags.metric }))];
+      const document: DetailsDiff = { kind: DIFF_KIND, version: 1, a: pathA, b: pathB, tasks };
+      io.stdout.write(flags.json ? renderJson(document) : tasks.map(diffText).join("\n"));
     });
 
   program
@@ -98,6 +103,15 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 
   const code = await runCli("sweval-details", program, argv, io);
   return code;
+}
+
+function diffText(diff: TaskDiff): string {
+  return `${diff.task}: ${diff.paired} pairs (by ${diff.pairedBy}), metric ${diff.metric}
+both right ${diff.bothRight}, both wrong ${diff.bothWrong}
+right → wrong ${diff.rightToWrong.length}: ${diff.rightToWrong.join(", ")}
+wrong → right ${diff.wrongToRight.length}: ${diff.wrongToRight.join(", ")}
+McNemar exact p = ${diff.pValue.toPrecision(3)}
+`;
 }
 
 function scoreText(scores: Record<string, number> | undefined): string {

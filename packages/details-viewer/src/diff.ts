@@ -1,7 +1,10 @@
+import { InputError } from "@sweval/core";
 import { mcnemarExact } from "./mcnemar.js";
 import { openDetails } from "./open-details.js";
+import { listDetails } from "./query.js";
 import { readRows } from "./read-details.js";
 import { promptText, type Sample, score, toSample } from "./sample.js";
+import type { TaskDiff } from "./schema.js";
 
 export interface DiffResult {
   a: string;
@@ -58,4 +61,52 @@ async function loadAll(path: string): Promise<Sample[]> {
   const details = await openDetails(path);
   const rows = await readRows(details);
   return rows.map((row, index) => toSample(row, details.layout, index));
+}
+
+/**
+ * Every task two run dirs share (the newest details file of each task on each side; `task` narrows by
+ * substring), diffed as `diffRuns` does.
+ */
+export async function diffRunDirs(
+  dirA: string,
+  dirB: string,
+  options: { task?: string; metric?: string } = {},
+): Promise<Array<DiffResult & { task: string }>> {
+  const readable = async (dir: string) => {
+    const newest = new Map<string, string>();
+    for (const entry of await listDetails(dir)) {
+      if (entry.layout === "results" || entry.layout === "unreadable") continue;
+      if (options.task && !entry.task.includes(options.task)) continue;
+      if (!newest.has(entry.task)) newest.set(entry.task, entry.path);
+    }
+    return newest;
+  };
+  const [a, b] = await Promise.all([readable(dirA), readable(dirB)]);
+  const shared = [...a.keys()].filter((task) => b.has(task)).sort();
+  if (shared.length === 0)
+    throw new InputError(`no task${options.task ? ` matching "${options.task}"` : ""} has details in both runs`, {
+      code: "E_NO_DETAILS",
+      file: dirB,
+      hint: `tasks in A: ${[...a.keys()].join(", ") || "none"}; in B: ${[...b.keys()].join(", ") || "none"}`,
+    });
+  const results: Array<DiffResult & { task: string }> = [];
+  for (const task of shared) results.push({ task, ...(await diffRuns(a.get(task) as string, b.get(task) as string, options)) });
+  return results;
+}
+
+/** A diff as the `diff --json` document carries it: flips as sample indexes. */
+export function taskDiff(task: string, result: DiffResult): TaskDiff {
+  return {
+    task,
+    a: result.a,
+    b: result.b,
+    metric: result.metric,
+    paired: result.paired,
+    pairedBy: result.pairedBy,
+    bothRight: result.bothRight,
+    bothWrong: result.bothWrong,
+    rightToWrong: result.rightToWrong.map((pair) => pair.a.index),
+    wrongToRight: result.wrongToRight.map((pair) => pair.a.index),
+    pValue: result.pValue,
+  };
 }

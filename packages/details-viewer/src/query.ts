@@ -160,7 +160,7 @@ export async function listDetails(root: string): Promise<DetailsEntry[]> {
   const entries: DetailsEntry[] = [];
   for (const path of parquets) {
     const name = basename(path);
-    const match = /^details_(.+)_(\d{4}-\d{2}-\d{2}T[\d-]+(?:\.\d+)?)(?:\.[a-z]+)?\.parquet$/.exec(name);
+    const match = DETAILS_FILE.exec(name);
     let rows = -1;
     let layout = "unreadable";
     try {
@@ -176,6 +176,13 @@ export async function listDetails(root: string): Promise<DetailsEntry[]> {
   }
   for (const path of results) joinResults(root, path, entries);
   return entries.sort((a, b) => b.dateId.localeCompare(a.dateId) || a.task.localeCompare(b.task));
+}
+
+const DETAILS_FILE = /^details_(.+)_(\d{4}-\d{2}-\d{2}T[\d-]+(?:\.\d+)?)(?:\.[a-z]+)?\.parquet$/;
+
+/** The `suite|task|fewshot` of a details file name, or the name itself. */
+export function taskOf(path: string): string {
+  return DETAILS_FILE.exec(basename(path))?.[1] ?? basename(path);
 }
 
 const RESULTS_FILE = /^results_(\d{4}-\d{2}-\d{2}T[\d-]+(?:\.\d+)?)\.json$/;

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { runBin, sharedRoot, testdir } from "@sweval/test-utils";
 import { describe, expect, it } from "vitest";
 import { mcnemarExact } from "../src/index.js";
+import { DetailsDiffSchema, DetailsListingSchema, SampleLineSchema } from "../src/schema.js";
 
 const bin = fileURLToPath(new URL("../bin/sweval-details.js", import.meta.url));
 const fixtures = join(sharedRoot, "reference/parquet-fixtures");
@@ -43,7 +44,7 @@ describe.skipIf(!have)(have ? "sweval-details" : "sweval-details (skipped: ../sh
   it("ls lists runs and tasks newest first with row counts and layouts", async () => {
     const root = await detailsTree();
     const result = await runBin(bin, ["ls", root, "--json"]);
-    const entries = JSON.parse(result.stdout);
+    const { entries } = DetailsListingSchema.parse(JSON.parse(result.stdout));
     expect(
       entries.map((e: { dateId: string; task: string; rows: number; layout: string }) => [e.dateId, e.task, e.rows, e.layout]),
     ).toEqual([
@@ -51,7 +52,7 @@ describe.skipIf(!have)(have ? "sweval-details" : "sweval-details (skipped: ../sh
       ["2025-08-18T12-34-56.789012", "swallow|japanese_mt_bench|0", 40, "swallow"],
       ["2025-08-18T12-30-00.123456", "swallow|gpqa:diamond|0", 40, "flat"],
     ]);
-    expect(entries[0].model).toBe("hosted_vllm/org/b/default");
+    expect(entries[0]?.model).toBe("hosted_vllm/org/b/default");
   });
 
   it("ls reads lighteval's outputs dir: details joined with the run's scores, and tasks that only have scores", async () => {
@@ -73,14 +74,7 @@ describe.skipIf(!have)(have ? "sweval-details" : "sweval-details (skipped: ../sh
     writeFileSync(join(outputs, "results", model, "results_2025-08-18T12-30-00.123456.json"), JSON.stringify(results));
     const json = await runBin(bin, ["ls", outputs, "--json"]);
     expect(json.exitCode).toBe(0);
-    const entries = JSON.parse(json.stdout) as Array<{
-      model: string;
-      dateId: string;
-      task: string;
-      rows: number;
-      layout: string;
-      scores?: object;
-    }>;
+    const { entries } = DetailsListingSchema.parse(JSON.parse(json.stdout));
     const run = entries.filter((e) => e.dateId === "2025-08-18T12-30-00.123456");
     expect(run.map((e) => [e.model, e.task, e.rows, e.layout, e.scores])).toEqual([
       [model, "swallow|gpqa:diamond|0", 40, "flat", { extractive_match: 0.375 }],
@@ -111,9 +105,9 @@ describe.skipIf(!have)(have ? "sweval-details" : "sweval-details (skipped: ../sh
     const rows = jsonl.stdout
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l));
+      .map((l) => SampleLineSchema.parse(JSON.parse(l)));
     expect(rows.map((r) => r.index)).toEqual([10, 11, 12]);
-    expect(rows[0].predictions).toEqual(truth[10].predictions);
+    expect(rows[0]?.predictions).toEqual(truth[10].predictions);
     const metric = Object.keys(truth[0].metrics)[0] as string;
     const wrong = await runBin(bin, ["show", file, "--rows", "0..40", "--where", `${metric}<1`, "--format", "jsonl"]);
     const expected = truth
@@ -154,10 +148,31 @@ describe.skipIf(!have)(have ? "sweval-details" : "sweval-details (skipped: ../sh
       root,
       "hosted_vllm/org/b/default/2025-08-19T10-00-00.000001/details_swallow|gpqa:diamond|0_2025-08-19T10-00-00.000001.parquet",
     );
-    const same = JSON.parse((await runBin(bin, ["diff", a, b, "--json"])).stdout);
-    expect(same).toMatchObject({ paired: 40, pairedBy: "prompt", rightToWrong: [], wrongToRight: [], pValue: 1 });
+    const same = DetailsDiffSchema.parse(JSON.parse((await runBin(bin, ["diff", a, b, "--json"])).stdout));
+    expect(same.tasks).toEqual([
+      expect.objectContaining({
+        task: "swallow|gpqa:diamond|0",
+        paired: 40,
+        pairedBy: "prompt",
+        rightToWrong: [],
+        wrongToRight: [],
+        pValue: 1,
+      }),
+    ]);
     const text = await runBin(bin, ["diff", a, b]);
-    expect(text.stdout).toMatch(/McNemar exact p = 1\.00/);
+    expect(text.stdout).toMatch(/^swallow\|gpqa:diamond\|0: 40 pairs[\s\S]*McNemar exact p = 1\.00/);
+  });
+
+  it("diff of two run dirs compares every task they share, or the --task ones", async () => {
+    const root = await detailsTree();
+    const [a, b] = [join(root, "hosted_vllm/org/a/default"), join(root, "hosted_vllm/org/b/default")];
+    const both = DetailsDiffSchema.parse(JSON.parse((await runBin(bin, ["diff", a, b, "--json"])).stdout));
+    // A has gpqa and MT-Bench, B only gpqa.
+    expect(both.tasks.map((t) => [t.task, t.paired, t.pairedBy])).toEqual([["swallow|gpqa:diamond|0", 40, "prompt"]]);
+    const none = await runBin(bin, ["diff", a, b, "--task", "mt_bench"]);
+    expect([none.exitCode, none.stderr]).toEqual([2, expect.stringMatching(/no task matching "mt_bench" has details in both runs/)]);
+    const mixed = await runBin(bin, ["diff", a, both.tasks[0]?.b ?? ""]);
+    expect([mixed.exitCode, mixed.stderr]).toEqual([2, expect.stringMatching(/two details files or two run dirs/)]);
   });
 
   it("exits 2 for a file that is not parquet, a truncated file and a dir without details", async () => {

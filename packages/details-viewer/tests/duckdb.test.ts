@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { runBin, testdir } from "@sweval/test-utils";
 import { describe, expect, it } from "vitest";
 import { openDetails, readRows } from "../src/index.js";
+import { DetailsDiffSchema } from "../src/schema.js";
 import { swallowRows, writeWithDuckdb } from "./duckdb-fixtures.js";
 
 const bin = fileURLToPath(new URL("../bin/sweval-details.js", import.meta.url));
@@ -58,9 +59,9 @@ describe("files written by DuckDB", () => {
       swallowRows(60, 1, (i) => fixed.has(i) || broken.has(i)),
       { codec: "zstd", version: "V2", rowGroupSize: 10 },
     );
-    const result = JSON.parse((await runBin(bin, ["diff", a, b, "--json"])).stdout);
-    expect(result.wrongToRight).toEqual([...fixed].sort((x, y) => x - y));
-    expect(result.rightToWrong).toEqual([...broken]);
-    expect(result.pValue).toBeCloseTo(0.01294, 4);
+    const [result] = DetailsDiffSchema.parse(JSON.parse((await runBin(bin, ["diff", a, b, "--json"])).stdout)).tasks;
+    expect(result?.wrongToRight).toEqual([...fixed].sort((x, y) => x - y));
+    expect(result?.rightToWrong).toEqual([...broken]);
+    expect(result?.pValue).toBeCloseTo(0.01294, 4);
   }, 30_000);
 });
