@@ -1,7 +1,8 @@
-import { statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { InputError } from "@sweval/core";
 import type { AsyncBuffer } from "hyparquet";
+import type { SyncReadable } from "./page-reader.js";
 import { type DetailsFile, openDetailsBuffer } from "./read-details.js";
 
 /** Opens a details parquet file: reads only the footer. Not a parquet file, or a truncated one, is an InputError. */
@@ -21,8 +22,23 @@ export async function openDetails(path: string): Promise<DetailsFile> {
  * `asyncBufferFromFile` streams 64 KiB chunks and concatenates them, which made reading a 100 MB row group
  * take longer than decompressing it.
  */
-export function fileBuffer(path: string, size: number): AsyncBuffer {
+export function fileBuffer(path: string, size: number): AsyncBuffer & SyncReadable {
   return {
+    readSync(start: number, end: number): Uint8Array {
+      const bytes = new Uint8Array(Math.max(0, Math.min(end, size) - start));
+      const fd = openSync(path, "r");
+      try {
+        let done = 0;
+        while (done < bytes.byteLength) {
+          const read = readSync(fd, bytes, done, bytes.byteLength - done, start + done);
+          if (read === 0) break;
+          done += read;
+        }
+        return bytes.subarray(0, done);
+      } finally {
+        closeSync(fd);
+      }
+    },
     byteLength: size,
     async slice(start: number, end = size): Promise<ArrayBuffer> {
       const bytes = new Uint8Array(Math.max(0, Math.min(end, size) - start));

@@ -7,6 +7,12 @@ import { decompressPage } from "hyparquet/src/datapage.js";
 import { compressors } from "hyparquet-compressors";
 import { ZSTDDecoder } from "zstddec";
 
+/** A page's compressed bytes read on demand: `read(start)` returns the next window from `start` (page-relative). */
+export interface StreamedInput {
+  size: number;
+  read: (start: number) => Uint8Array;
+}
+
 export interface PageBytes {
   /** The whole page's buffer; only bytes below the last `ensure` are filled. */
   readonly bytes: Uint8Array;
@@ -18,7 +24,19 @@ export interface PageBytes {
  * `whole`: the caller will read the whole page, so it is decompressed in one go (zstd by the WASM decoder once
  * loaded); otherwise snappy and zstd pages are decompressed incrementally, as far as they are read.
  */
-export function pageBytes(compressed: Uint8Array, size: number, codec: CompressionCodec, whole: boolean, output?: Uint8Array): PageBytes {
+export function pageBytes(
+  compressed: Uint8Array | StreamedInput,
+  size: number,
+  codec: CompressionCodec,
+  whole: boolean,
+  output?: Uint8Array,
+): PageBytes {
+  if (!(compressed instanceof Uint8Array)) {
+    // Only snappy pages are streamed (see ForwardReader).
+    const page = new LazySnappy(compressed, size, output);
+    if (whole) page.ensure(size);
+    return page;
+  }
   if (codec === "UNCOMPRESSED") return complete(compressed);
   if (codec === "SNAPPY") {
     // JS snappy measured as fast as hysnappy's WASM on whole pages here, without a WASM memory that grows to the
@@ -60,13 +78,26 @@ function complete(bytes: Uint8Array): PageBytes {
 /** Snappy's raw format, decoded element by element and resumable: literals and back-references into the output. */
 class LazySnappy implements PageBytes {
   readonly bytes: Uint8Array;
+  /** The compressed bytes at hand: all of them, or the window at `inputStart` of a streamed page. */
   private input: Uint8Array;
+  private inputStart = 0;
+  private readonly inputTotal: number;
+  private readonly more: ((start: number) => Uint8Array) | null;
+  /** Position in the compressed stream. */
   private inPos = 0;
   private outPos = 0;
 
   /** `output`: where to decompress to (a reused buffer of exactly `size` bytes), else a new one. */
-  constructor(input: Uint8Array, size: number, output?: Uint8Array) {
-    this.input = input;
+  constructor(input: Uint8Array | StreamedInput, size: number, output?: Uint8Array) {
+    if (input instanceof Uint8Array) {
+      this.input = input;
+      this.inputTotal = input.byteLength;
+      this.more = null;
+    } else {
+      this.input = new Uint8Array(0);
+      this.inputTotal = input.size;
+      this.more = input.read;
+    }
     this.bytes = output?.byteLength === size ? output : new Uint8Array(size);
     let length = 0;
     for (let shift = 0; ; shift += 7) {
@@ -78,10 +109,9 @@ class LazySnappy implements PageBytes {
   }
 
   ensure(end: number): void {
-    const { input, bytes } = this;
+    const { bytes } = this;
     if (end > bytes.byteLength) throw new RangeError(`parquet page is shorter (${bytes.byteLength} bytes) than its contents say`);
     while (this.outPos < end) {
-      if (this.inPos >= input.byteLength) throw new Error("snappy: premature end of input");
       const tag = this.byte();
       const kind = tag & 3;
       if (kind === 0) {
@@ -92,11 +122,9 @@ class LazySnappy implements PageBytes {
           for (let i = 0; i < extra; i++) length += this.byte() * 2 ** (8 * i);
         }
         length += 1;
-        if (this.inPos + length > input.byteLength || this.outPos + length > bytes.byteLength)
+        if (this.inPos + length > this.inputTotal || this.outPos + length > bytes.byteLength)
           throw new Error("snappy: literal runs past the buffer");
-        bytes.set(input.subarray(this.inPos, this.inPos + length), this.outPos);
-        this.inPos += length;
-        this.outPos += length;
+        this.literal(length);
         continue;
       }
       let length: number;
@@ -122,10 +150,38 @@ class LazySnappy implements PageBytes {
     if (this.outPos === bytes.byteLength) this.input = new Uint8Array(0);
   }
 
+  /** Copies `length` literal bytes, across input windows where the page is streamed. */
+  private literal(length: number): void {
+    let left = length;
+    while (left > 0) {
+      let at = this.inPos - this.inputStart;
+      if (at >= this.input.byteLength) {
+        this.refill();
+        at = 0;
+      }
+      const take = Math.min(left, this.input.byteLength - at);
+      this.bytes.set(this.input.subarray(at, at + take), this.outPos);
+      this.inPos += take;
+      this.outPos += take;
+      left -= take;
+    }
+  }
+
   private byte(): number {
-    const value = this.input[this.inPos++];
-    if (value === undefined) throw new Error("snappy: premature end of input");
+    let value = this.input[this.inPos - this.inputStart];
+    if (value === undefined) {
+      this.refill();
+      value = this.input[0] as number;
+    }
+    this.inPos++;
     return value;
+  }
+
+  private refill(): void {
+    if (!this.more || this.inPos >= this.inputTotal) throw new Error("snappy: premature end of input");
+    this.input = this.more(this.inPos);
+    this.inputStart = this.inPos;
+    if (this.input.byteLength === 0) throw new Error("snappy: premature end of input");
   }
 }
 

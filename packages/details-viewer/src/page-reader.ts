@@ -14,11 +14,16 @@ import { parquetSchema } from "hyparquet/src/metadata.js";
 import { readPlain } from "hyparquet/src/plain.js";
 import { getMaxDefinitionLevel, getMaxRepetitionLevel, getTreePath } from "hyparquet/src/schema.js";
 import { compressors } from "hyparquet-compressors";
-import { type PageBytes, pageBytes, prepareZstd } from "./page-bytes.js";
+import { type PageBytes, pageBytes, prepareZstd, type StreamedInput } from "./page-bytes.js";
 import { plainLeaf } from "./plain.js";
 
 type ColumnDecoder = Parameters<typeof convert>[1];
 const MiB = 1024 * 1024;
+
+/** A file that can also be read synchronously (the Node file reader can; a URL cannot). */
+export interface SyncReadable {
+  readSync(start: number, end: number): Uint8Array;
+}
 
 /** Decompression buffers a scan reuses, by column path. */
 export type ScanBuffers = Map<string, Uint8Array>;
@@ -142,7 +147,10 @@ class LeafCursor {
   async take(from: number, to: number): Promise<DecodedArray> {
     if (from < this.position) throw new Error(`column cursor moves forward only (at ${this.position}, asked for ${from})`);
     this.position = to;
-    this.source ??= await PageSource.open(this.file, this.chunk, from, this.scan ? 2 * MiB : MiB);
+    // A scan streams big snappy pages through the decompressor in windows read synchronously (where the file
+    // can), so a page's compressed bytes never sit in memory whole next to its decompressed ones.
+    const sync = this.scan && this.decoder.codec === "SNAPPY" && "readSync" in this.file ? (this.file as AsyncBuffer & SyncReadable) : null;
+    this.source ??= await PageSource.open(this.file, this.chunk, from, this.scan ? 2 * MiB : MiB, sync);
     if (this.scan && this.decoder.codec === "ZSTD") await prepareZstd();
     const rep: number[] = [];
     const def: number[] = [];
@@ -213,7 +221,7 @@ class LeafCursor {
       // decompressed only as far as it is read (a page skipped to reach `from`: its levels only).
       const whole = this.scan !== null || (known !== null && from <= first && first + known <= to);
       const scratch = this.scan ? this.scratch(Number(header.uncompressed_page_size)) : undefined;
-      this.page = decodePage(bytes, header, this.decoder, this.maxRep, this.maxDef, this.dictionary, whole, scratch);
+      this.page = decodePage(next.streamed ?? bytes, header, this.decoder, this.maxRep, this.maxDef, this.dictionary, whole, scratch);
       this.pageRecord = first;
       this.pageRecords = this.page.starts ? this.page.starts.length : this.page.levels;
       this.pageKnown = known;
@@ -242,7 +250,7 @@ function readDictionary(bytes: Uint8Array, header: PageHeader, decoder: ColumnDe
 }
 
 function decodePage(
-  bytes: Uint8Array,
+  bytes: Uint8Array | StreamedInput,
   header: PageHeader,
   decoder: ColumnDecoder,
   maxRep: number,
@@ -272,7 +280,7 @@ function decodePage(
         values = (skip, count) => Array.from(convert(all.slice(skip, skip + count), decoder) as ArrayLike<unknown>);
       }
     }
-  } else if (header.type === "DATA_PAGE_V2" && header.data_page_header_v2) {
+  } else if (header.type === "DATA_PAGE_V2" && header.data_page_header_v2 && bytes instanceof Uint8Array) {
     const v2 = header.data_page_header_v2;
     const page = readDataPageV2(bytes, header, decoder);
     levels = v2.num_values;
@@ -362,6 +370,8 @@ function viewOf(bytes: Uint8Array): DataView {
 interface WalkedPage {
   header: PageHeader;
   bytes: Uint8Array;
+  /** Set instead of `bytes` for a page read through in windows. */
+  streamed?: StreamedInput;
   /** Set where the offset index says which record the page starts with. */
   firstRecord?: number;
 }
@@ -379,14 +389,17 @@ class PageSource {
     private dictionaryEnd: number | null,
   ) {}
 
-  /** `window`: bytes fetched at a time; a scan reads more per call, a range read no more than it needs. */
-  static async open(file: AsyncBuffer, chunk: ColumnChunk, from: number, window: number): Promise<PageSource> {
+  /**
+   * `window`: bytes fetched at a time; a scan reads more per call, a range read no more than it needs. `sync`: the
+   * file's synchronous reader, to stream V1 data pages bigger than a window.
+   */
+  static async open(file: AsyncBuffer, chunk: ColumnChunk, from: number, window: number, sync: SyncReadable | null): Promise<PageSource> {
     const meta = chunk.meta_data;
     if (!meta) throw new Error("column chunk without metadata");
     const chunkStart = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
     const chunkEnd = chunkStart + Number(meta.total_compressed_size);
     if (chunk.offset_index_offset === undefined || !chunk.offset_index_length)
-      return new PageSource(new ForwardReader(file, chunkStart, chunkEnd, window), chunkEnd, null, null);
+      return new PageSource(new ForwardReader(file, chunkStart, chunkEnd, window, sync), chunkEnd, null, null);
     const indexStart = Number(chunk.offset_index_offset);
     const indexBytes = await file.slice(indexStart, indexStart + chunk.offset_index_length);
     const pages = readOffsetIndex({ view: new DataView(indexBytes), offset: 0 }).page_locations;
@@ -403,7 +416,7 @@ class PageSource {
     const spanEnd = last ? Math.min(chunkEnd, last.offset + last.size) : firstData;
     const hasDictionary = firstData > chunkStart;
     // One read from the dictionary through the chosen pages when they are close; the reader fetches the gap otherwise.
-    const reader = new ForwardReader(file, hasDictionary ? chunkStart : (located[0]?.offset ?? chunkStart), spanEnd, window);
+    const reader = new ForwardReader(file, hasDictionary ? chunkStart : (located[0]?.offset ?? chunkStart), spanEnd, window, sync);
     return new PageSource(reader, spanEnd, located, hasDictionary ? firstData : null);
   }
 
@@ -440,6 +453,7 @@ class ForwardReader {
     start: number,
     private readonly end: number,
     private readonly window: number,
+    private readonly sync: SyncReadable | null,
   ) {
     this.position = start;
   }
@@ -448,7 +462,7 @@ class ForwardReader {
     this.position = position;
   }
 
-  async next(): Promise<{ header: PageHeader; bytes: Uint8Array }> {
+  async next(): Promise<{ header: PageHeader; bytes: Uint8Array; streamed?: StreamedInput }> {
     let headerBytes = 64 * 1024;
     for (;;) {
       await this.ensure(this.position, Math.min(headerBytes, this.end - this.position));
@@ -463,6 +477,15 @@ class ForwardReader {
           dataStart + header.compressed_page_size > this.end
         )
           throw new Error(`corrupt page header at byte ${this.position}`);
+        const size = header.compressed_page_size;
+        if (this.sync && header.type === "DATA_PAGE" && size > this.window) {
+          const { sync, window } = this;
+          this.position = dataStart + size;
+          this.buffer = new Uint8Array(0);
+          this.bufferStart = this.position;
+          const read = (start: number) => sync.readSync(dataStart + start, dataStart + Math.min(size, start + window));
+          return { header, bytes: this.buffer, streamed: { size, read } };
+        }
         await this.ensure(dataStart, header.compressed_page_size);
         const local = dataStart - this.bufferStart;
         const bytes = this.buffer.subarray(local, local + header.compressed_page_size);

@@ -174,3 +174,39 @@ describe("corrupt pages", () => {
     expect(failures).toBeGreaterThan(10);
   }, 30_000);
 });
+
+describe("a scan of pages bigger than its read window", () => {
+  it("streams them through the decompressor in windows and reads them exactly", async () => {
+    // ~8 KB of hard-to-compress text per row, 400 rows in one V1 snappy page per column chunk: ~3 MB compressed.
+    let seed = 5;
+    // mulberry32: no short cycle for snappy to find.
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const noise = (n: number) => Array.from({ length: n }, () => String.fromCharCode(0x21 + Math.floor(random() * 90))).join("");
+    const rows = Array.from({ length: 400 }, (_, i) => ({ example: `${i} ${noise(8000)}`, n: BigInt(i) }));
+    const written = parquetWriteBuffer({
+      columnData: [
+        { name: "example", data: rows.map((r) => r.example), type: "STRING" },
+        { name: "n", data: rows.map((r) => r.n), type: "INT64" },
+      ],
+    });
+    const path = join(await testdir(), "details_x|big|0_2025-01-01T00-00-00.000001.parquet");
+    writeFileSync(path, rewriteAsV1Pages(written, 100_000));
+    const details = await openDetails(path);
+    const file = details.file as typeof details.file & { readSync(start: number, end: number): Uint8Array };
+    const readSync = file.readSync.bind(file);
+    let windows = 0;
+    file.readSync = (start, end) => {
+      windows++;
+      return readSync(start, end);
+    };
+    const seen: unknown[] = [];
+    for await (const batch of scanRows(details, { batch: 64 })) seen.push(...batch);
+    expect(seen).toEqual(rows.map((row) => plain(row)));
+    expect(windows).toBeGreaterThan(1);
+  });
+});
