@@ -220,7 +220,11 @@ class LeafCursor {
       // A page the reads will cover end to end is decompressed in one go; one a range starts or ends inside is
       // decompressed only as far as it is read (a page skipped to reach `from`: its levels only).
       const whole = this.scan !== null || (known !== null && from <= first && first + known <= to);
-      const scratch = this.scan ? this.scratch(Number(header.uncompressed_page_size)) : undefined;
+      // Only the snappy decoder writes into a buffer it is given.
+      const scratch =
+        this.scan && header.type === "DATA_PAGE" && this.decoder.codec === "SNAPPY"
+          ? this.scratch(Number(header.uncompressed_page_size))
+          : undefined;
       this.page = decodePage(next.streamed ?? bytes, header, this.decoder, this.maxRep, this.maxDef, this.dictionary, whole, scratch);
       this.pageRecord = first;
       this.pageRecords = this.page.starts ? this.page.starts.length : this.page.levels;
