@@ -2,7 +2,7 @@ import { InputError } from "@sweval/core";
 import { mcnemarExact } from "./mcnemar.js";
 import { openDetails } from "./open-details.js";
 import { listDetails } from "./query.js";
-import { readRows } from "./read-details.js";
+import { type DetailsFile, groupsOverlapping, openGroup, scanRows } from "./read-details.js";
 import { promptText, type Sample, score, toSample } from "./sample.js";
 import type { TaskDiff } from "./schema.js";
 
@@ -23,44 +23,112 @@ export interface DiffResult {
 
 /**
  * Pairs the samples of two runs of one task (by prompt when both have the same prompts, else by index) and
- * lists the flips, with an exact McNemar p-value: is B really better or worse than A on this task?
+ * lists the flips, with an exact McNemar p-value: is B really better or worse than A on this task? Only the prompt
+ * and metric columns are scanned (prompts kept as hashes); whole samples are read for the flips alone, so two
+ * 300 MB files diff in the memory of their flips.
  */
 export async function diffRuns(pathA: string, pathB: string, options: { metric?: string } = {}): Promise<DiffResult> {
-  const [a, b] = await Promise.all([loadAll(pathA), loadAll(pathB)]);
-  const byPrompt = new Map(b.map((sample) => [promptText(sample), sample]));
-  const pairedByPrompt = a.every((sample) => byPrompt.has(promptText(sample)));
-  const pairs = a
-    .map((sample) => [sample, pairedByPrompt ? byPrompt.get(promptText(sample)) : b[sample.index]] as const)
-    .filter((p): p is readonly [Sample, Sample] => Boolean(p[1]));
-  const metric = options.metric ?? Object.keys(a[0]?.metrics ?? {}).find((k) => typeof a[0]?.metrics[k] === "number") ?? null;
-  const result: DiffResult = {
+  const [a, b] = await Promise.all([scanKeys(pathA), scanKeys(pathB)]);
+  const byPrompt = new Map(b.keys.map((key) => [key.prompt, key]));
+  const pairedByPrompt = a.keys.every((key) => byPrompt.has(key.prompt));
+  const pairs = a.keys
+    .map((key) => [key, pairedByPrompt ? byPrompt.get(key.prompt) : b.keys[key.index]] as const)
+    .filter((pair): pair is readonly [Key, Key] => Boolean(pair[1]));
+  const first = a.keys[0]?.metrics ?? {};
+  const metric = options.metric ?? Object.keys(first).find((name) => typeof first[name] === "number") ?? null;
+  const right = (key: Key) => (score({ metrics: key.metrics } as Sample, metric ?? undefined) ?? 0) > 0;
+  let bothRight = 0;
+  let bothWrong = 0;
+  const rightToWrong: Array<[number, number]> = [];
+  const wrongToRight: Array<[number, number]> = [];
+  for (const [x, y] of pairs) {
+    const [rightA, rightB] = [right(x), right(y)];
+    if (rightA && rightB) bothRight++;
+    else if (!rightA && !rightB) bothWrong++;
+    else (rightA ? rightToWrong : wrongToRight).push([x.index, y.index]);
+  }
+  const flipped = [...rightToWrong, ...wrongToRight];
+  const [samplesA, samplesB] = await Promise.all([
+    readSamples(
+      a.details,
+      flipped.map(([x]) => x),
+    ),
+    readSamples(
+      b.details,
+      flipped.map(([, y]) => y),
+    ),
+  ]);
+  const expand = (list: Array<[number, number]>) => list.map(([x, y]) => ({ a: samplesA.get(x) as Sample, b: samplesB.get(y) as Sample }));
+  return {
     a: pathA,
     b: pathB,
     metric,
     paired: pairs.length,
     pairedBy: pairedByPrompt ? "prompt" : "index",
-    bothRight: 0,
-    bothWrong: 0,
-    rightToWrong: [],
-    wrongToRight: [],
-    pValue: 1,
+    bothRight,
+    bothWrong,
+    rightToWrong: expand(rightToWrong),
+    wrongToRight: expand(wrongToRight),
+    pValue: mcnemarExact(rightToWrong.length, wrongToRight.length),
   };
-  for (const [x, y] of pairs) {
-    const rightA = (score(x, metric ?? undefined) ?? 0) > 0;
-    const rightB = (score(y, metric ?? undefined) ?? 0) > 0;
-    if (rightA && rightB) result.bothRight++;
-    else if (!rightA && !rightB) result.bothWrong++;
-    else if (rightA) result.rightToWrong.push({ a: x, b: y });
-    else result.wrongToRight.push({ a: x, b: y });
-  }
-  result.pValue = mcnemarExact(result.rightToWrong.length, result.wrongToRight.length);
-  return result;
 }
 
-async function loadAll(path: string): Promise<Sample[]> {
+interface Key {
+  index: number;
+  /** A 53-bit hash of the prompt text: pairing needs equality, not the text. */
+  prompt: number;
+  metrics: Record<string, unknown>;
+}
+
+/** The columns that hold a layout's prompt and metrics (all columns for an unknown layout). */
+const KEY_COLUMNS: Record<string, string[]> = {
+  new: ["doc", "metric"],
+  swallow: ["full_prompt", "example", "metrics"],
+  flat: ["full_prompt", "example", "metrics"],
+  str: ["full_prompt", "example", "metrics"],
+};
+
+async function scanKeys(path: string): Promise<{ details: DetailsFile; keys: Key[] }> {
   const details = await openDetails(path);
-  const rows = await readRows(details);
-  return rows.map((row, index) => toSample(row, details.layout, index));
+  const wanted = KEY_COLUMNS[details.layout]?.filter((name) => details.columns.includes(name));
+  const keys: Key[] = [];
+  for await (const rows of scanRows(details, { columns: wanted })) {
+    for (const row of rows) {
+      const sample = toSample(row, details.layout, keys.length);
+      keys.push({ index: sample.index, prompt: hash(promptText(sample)), metrics: sample.metrics });
+    }
+  }
+  return { details, keys };
+}
+
+/** Whole samples at these indexes, read forward through each row group. */
+async function readSamples(details: DetailsFile, indexes: number[]): Promise<Map<number, Sample>> {
+  const samples = new Map<number, Sample>();
+  const sorted = [...new Set(indexes)].sort((x, y) => x - y);
+  for (const group of groupsOverlapping(details, 0, details.numRows)) {
+    const inside = sorted.filter((index) => index >= group.start && index < group.end);
+    if (inside.length === 0) continue;
+    const reader = openGroup(details, group.index);
+    for (const index of inside) {
+      const [row] = await reader.read(index - group.start, index - group.start + 1);
+      samples.set(index, toSample(row ?? {}, details.layout, index));
+    }
+  }
+  return samples;
+}
+
+/** cyrb53: a fast 53-bit string hash. */
+function hash(text: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ code, 2654435761);
+    h2 = Math.imul(h2 ^ code, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 /**
