@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { InputError, type Io, processIo, renderJson, runCli } from "@sweval/core";
 import { Command, Option } from "commander";
+import type { Sample } from "./sample.js";
 import type { DetailsDiff, DetailsListing, TaskDiff } from "./schema.js";
 
 /** `sweval-details`: ls, show, diff and serve lighteval details files. */
@@ -33,7 +34,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .description("samples of a details file (or the first file of a dir / of --task)")
     .argument("<path>", "a details parquet file, or a dir holding them")
     .option("--task <name>", "pick the file of this task in a dir (substring of the file name)")
-    .option("--rows <a..b>", "row range, e.g. 10..20 (default: the first 10)")
+    .option("--rows <a..b>", "row range, e.g. 10..20, or 10.. to the end (default: the first 10)")
     .option("--where <expr>", "metric filter, e.g. 'extractive_match<1'")
     .option("--grep <regex>", "search prompt, predictions and gold")
     .option("--columns <names>", "raw columns to show, comma-separated")
@@ -43,7 +44,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         path: string,
         flags: { task?: string; rows?: string; where?: string; grep?: string; columns?: string; format: "table" | "jsonl" | "md" },
       ) => {
-        const [{ listDetails, readPage }, { renderSamples }] = await Promise.all([import("./query.js"), import("./render.js")]);
+        const [{ listDetails, readPage, iterateSamples }, { renderSamples }, { openDetails }] = await Promise.all([
+          import("./query.js"),
+          import("./render.js"),
+          import("./open-details.js"),
+        ]);
         let file = resolve(io.cwd, path);
         if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
           const entries = (await listDetails(file)).filter(
@@ -53,9 +58,32 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
           file = entries[0].path;
         }
         const [from, to] = parseRange(flags.rows);
-        const result = await readPage(file, { start: from, limit: to - from, where: flags.where, grep: flags.grep });
-        io.stdout.write(renderSamples(result.samples, flags.format, flags.columns?.split(",")));
-        io.stderr.write(`sweval-details: ${result.samples.length} sample(s) of ${result.total}\n`);
+        const filter = { where: flags.where, grep: flags.grep };
+        const columns = flags.columns?.split(",");
+        if (to !== Number.POSITIVE_INFINITY) {
+          const result = await readPage(file, { start: from, limit: to - from, ...filter });
+          io.stdout.write(renderSamples(result.samples, flags.format, columns));
+          io.stderr.write(`sweval-details: ${result.samples.length} sample(s) of ${result.total}\n`);
+          return;
+        }
+        // An open range streams: JSON Lines go out a batch at a time, so a whole file pipes in little memory.
+        const details = await openDetails(file);
+        const batch: Sample[] = [];
+        const all: Sample[] = [];
+        let count = 0;
+        const flush = async () => {
+          if (flags.format === "jsonl" && batch.length > 0 && !io.stdout.write(renderSamples(batch, "jsonl", columns)))
+            await new Promise((resolveDrain) => io.stdout.once("drain", resolveDrain));
+          batch.length = 0;
+        };
+        for await (const sample of iterateSamples(details, { start: from, ...filter })) {
+          count++;
+          if (flags.format !== "jsonl") all.push(sample);
+          else if (batch.push(sample) === 256) await flush();
+        }
+        await flush();
+        if (flags.format !== "jsonl") io.stdout.write(renderSamples(all, flags.format, columns));
+        io.stderr.write(`sweval-details: ${count} sample(s) of ${details.numRows}\n`);
       },
     );
 
@@ -123,7 +151,8 @@ function scoreText(scores: Record<string, number> | undefined): string {
 
 function parseRange(text: string | undefined): [number, number] {
   if (!text) return [0, 10];
-  const match = /^(\d+)\.\.(\d+)$/.exec(text);
-  if (!match) throw new InputError(`--rows expects a..b, e.g. 10..20, received "${text}"`, { code: "E_USAGE", field: "--rows" });
-  return [Number(match[1]), Number(match[2])];
+  const match = /^(\d+)\.\.(\d*)$/.exec(text);
+  if (!match)
+    throw new InputError(`--rows expects a..b or a.. (to the end), e.g. 10..20, received "${text}"`, { code: "E_USAGE", field: "--rows" });
+  return [Number(match[1]), match[2] ? Number(match[2]) : Number.POSITIVE_INFINITY];
 }

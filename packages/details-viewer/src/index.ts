@@ -4,7 +4,7 @@ export { mcnemarExact } from "./mcnemar.js";
 export { openDetails } from "./open-details.js";
 export { parsePythonLiteral, parsePythonLiteralOr } from "./python-literal.js";
 export type { DetailsEntry, Filter, PageResult } from "./query.js";
-export { listDetails, parseWhere, readPage } from "./query.js";
+export { iterateSamples, listDetails, parseWhere, readPage } from "./query.js";
 export type { DetailsFile, Layout } from "./read-details.js";
 export { openDetailsBuffer, plain, readRows, scanRows } from "./read-details.js";
 export type { ShowFormat } from "./render.js";

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { InputError } from "@sweval/core";
 import { openDetails } from "./open-details.js";
-import { groupsOverlapping, openGroup, readRows } from "./read-details.js";
+import { type DetailsFile, groupsOverlapping, openGroup, readRows } from "./read-details.js";
 import { promptText, type Sample, score, toSample } from "./sample.js";
 
 export interface Filter {
@@ -52,18 +52,14 @@ export interface PageResult {
 }
 
 /**
- * A page of samples from `start`, filtered, never reading a whole file. A metric filter first reads only the
- * metrics column (cheap) to find the matching rows; the rows to show are then read forward through each row
- * group, in runs of consecutive rows, so a text search or a sparse filter decodes each page once and skips
- * what lies between matches without turning it into strings.
+ * A page of samples from `start`, filtered, never reading a whole file: `limit` samples from `iterateSamples`, or
+ * for an unfiltered page one range read.
  */
 export async function readPage(path: string, options: Filter & { start?: number; limit?: number } = {}): Promise<PageResult> {
   const details = await openDetails(path);
   const limit = options.limit ?? 50;
-  const where = options.where ? parseWhere(options.where) : null;
-  const grep = options.grep ? new RegExp(options.grep, "i") : null;
   const start = options.start ?? 0;
-  if (!where && !grep && !options.onlyWrong) {
+  if (!options.where && !options.grep && !options.onlyWrong) {
     const rows = await readRows(details, { start, end: start + limit });
     const next = start + rows.length;
     return {
@@ -73,10 +69,30 @@ export async function readPage(path: string, options: Filter & { start?: number;
       next: next < details.numRows ? next : null,
     };
   }
-  const metricColumn = details.layout === "new" ? "metric" : "metrics";
-  const byMetrics = (where || options.onlyWrong) && details.columns.includes(metricColumn);
-  const keep = (sample: Sample) => (!where || where(sample)) && (!options.onlyWrong || score(sample) === 0);
   const samples: Sample[] = [];
+  for await (const sample of iterateSamples(details, options)) {
+    samples.push(sample);
+    if (samples.length === limit) {
+      const next = sample.index + 1;
+      return { samples, scanned: next - start, total: details.numRows, next: next < details.numRows ? next : null };
+    }
+  }
+  return { samples, scanned: details.numRows - start, total: details.numRows, next: null };
+}
+
+/**
+ * The samples from `start` on that pass the filter, in order, each page decoded once. A metric filter first reads
+ * only the metrics column (cheap) to find the matching rows; the rows are then read forward through each row group,
+ * in runs of consecutive rows, so a text search or a sparse filter skips what lies between matches without turning
+ * it into strings.
+ */
+export async function* iterateSamples(details: DetailsFile, options: Filter & { start?: number } = {}): AsyncGenerator<Sample> {
+  const where = options.where ? parseWhere(options.where) : null;
+  const grep = options.grep ? new RegExp(options.grep, "i") : null;
+  const metricColumn = details.layout === "new" ? "metric" : "metrics";
+  const byMetrics = Boolean(where || options.onlyWrong) && details.columns.includes(metricColumn);
+  const keep = (sample: Sample) => (!where || where(sample)) && (!options.onlyWrong || score(sample) === 0);
+  const start = options.start ?? 0;
   for (const group of groupsOverlapping(details, start, details.numRows)) {
     const from = Math.max(start, group.start);
     let candidates = Array.from({ length: group.end - from }, (_, i) => from + i);
@@ -88,18 +104,13 @@ export async function readPage(path: string, options: Filter & { start?: number;
     for (const [a, b] of runs(candidates, RUN)) {
       const rows = await reader.read(a - group.start, b - group.start);
       for (let i = 0; i < rows.length; i++) {
-        const index = a + i;
-        const sample = toSample(rows[i] ?? {}, details.layout, index);
+        const sample = toSample(rows[i] ?? {}, details.layout, a + i);
         if (grep && !grep.test(`${promptText(sample)}\n${JSON.stringify(sample.predictions)}\n${JSON.stringify(sample.gold)}`)) continue;
         if (!byMetrics && !keep(sample)) continue;
-        samples.push(sample);
-        if (samples.length === limit) {
-          return { samples, scanned: index - start + 1, total: details.numRows, next: index + 1 < details.numRows ? index + 1 : null };
-        }
+        yield sample;
       }
     }
   }
-  return { samples, scanned: details.numRows - start, total: details.numRows, next: null };
 }
 
 /** Rows read at a time while filtering: small enough that the strings of a run die young. */

@@ -136,6 +136,19 @@ describe.skipIf(!have)(have ? "sweval-details" : "sweval-details (skipped: ../sh
       "predictions,metrics",
     ]);
     expect(md.stdout.split("\n")[0]).toBe("| predictions | metrics |");
+    // An open range streams to the end of the file, filters included.
+    const lines = (stdout: string) =>
+      stdout
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => SampleLineSchema.parse(JSON.parse(l)).index);
+    const tail = await runBin(bin, ["show", file, "--rows", "35..", "--format", "jsonl"]);
+    expect([lines(tail.stdout), tail.stderr]).toEqual([[35, 36, 37, 38, 39], "sweval-details: 5 sample(s) of 40\n"]);
+    const allWrong = await runBin(bin, ["show", file, "--rows", "0..", "--where", `${metric}<1`, "--format", "jsonl"]);
+    expect(lines(allWrong.stdout)).toEqual(expected);
+    const bad = await runBin(bin, ["show", file, "--rows", "..5"]);
+    expect([bad.exitCode, bad.stderr]).toEqual([2, expect.stringMatching(/--rows expects a\.\.b or a\.\. \(to the end\)/)]);
   });
 
   it("diff pairs two runs and reports flips with an exact McNemar p-value", async () => {
