@@ -1,11 +1,10 @@
 // A page's uncompressed bytes, produced only as far as they are read. A V1 data page holds its levels first and
 // then its values in row order, so the first 50 rows of a 9,000-row page need about the first 1% of it: stopping
 // the decompressor there is what makes a first page cheap on files with few, huge pages.
-import { Decompress } from "fzstd";
 import type { CompressionCodec } from "hyparquet";
 import { decompressPage } from "hyparquet/src/datapage.js";
 import { compressors } from "hyparquet-compressors";
-import { ZSTDDecoder } from "zstddec";
+import { ZSTDDecoder } from "zstddec/stream";
 
 /** A page's compressed bytes read on demand: `read(start)` returns the next window from `start` (page-relative). */
 export interface StreamedInput {
@@ -21,8 +20,9 @@ export interface PageBytes {
 }
 
 /**
- * `whole`: the caller will read the whole page, so it is decompressed in one go (zstd by the WASM decoder once
- * loaded); otherwise snappy and zstd pages are decompressed incrementally, as far as they are read.
+ * `whole`: the caller will read the whole page, so it is decompressed in one go; otherwise snappy and zstd pages
+ * are decompressed incrementally, as far as they are read. zstd needs `prepareZstd()` first; without it, and for
+ * the other codecs, the page is decompressed whole by hyparquet-compressors.
  */
 export function pageBytes(
   compressed: Uint8Array | StreamedInput,
@@ -45,8 +45,7 @@ export function pageBytes(
     if (whole) page.ensure(size);
     return page;
   }
-  if (!whole && codec === "ZSTD") return new LazyZstd(compressed, size);
-  if (codec === "ZSTD" && zstd) return complete(zstd.decode(compressed, size));
+  if (codec === "ZSTD" && zstd) return whole ? complete(zstd.decode(compressed, size)) : new LazyZstd(compressed, size, zstd);
   return complete(decompressPage(compressed, size, codec, compressors));
 }
 
@@ -54,8 +53,8 @@ let zstd: ZSTDDecoder | null = null;
 let zstdLoading: Promise<void> | null = null;
 
 /**
- * Loads the WASM zstd decoder (about 30 ms, once): whole zstd pages then decompress ~10× faster than with the
- * pure-JS fzstd that hyparquet-compressors uses (243 MB: 0.6 s against 6.6 s here).
+ * Loads the WASM zstd decoder (about 30 ms, once, before a zstd chunk is read): ~10× faster than the pure-JS fzstd
+ * that hyparquet-compressors uses (243 MB of pages: 0.6 s against 6.6 s here), and it can stream.
  */
 export function prepareZstd(): Promise<void> {
   zstdLoading ??= (async () => {
@@ -185,32 +184,29 @@ class LazySnappy implements PageBytes {
   }
 }
 
-/** zstd through fzstd's streaming decoder, fed 64 KiB of input at a time until enough output has come out. */
+/** zstd through zstddec's streaming decoder, fed 64 KiB of input at a time until enough output has come out. */
 class LazyZstd implements PageBytes {
   readonly bytes: Uint8Array;
-  private input: Uint8Array;
-  private inPos = 0;
   private outPos = 0;
-  private readonly stream: Decompress;
+  private readonly output: Generator<Uint8Array>;
 
-  constructor(input: Uint8Array, size: number) {
-    this.input = input;
+  constructor(input: Uint8Array, size: number, decoder: ZSTDDecoder) {
     this.bytes = new Uint8Array(size);
-    this.stream = new Decompress((chunk) => {
-      if (this.outPos + chunk.byteLength > this.bytes.byteLength) throw new Error("zstd: page decompresses past its size");
-      this.bytes.set(chunk, this.outPos);
-      this.outPos += chunk.byteLength;
-    });
+    this.output = decoder.decodeStreaming(windows(input, 64 * 1024));
   }
 
   ensure(end: number): void {
     if (end > this.bytes.byteLength) throw new RangeError(`parquet page is shorter (${this.bytes.byteLength} bytes) than its contents say`);
     while (this.outPos < end) {
-      if (this.inPos >= this.input.byteLength) throw new Error("zstd: premature end of input");
-      const next = Math.min(this.input.byteLength, this.inPos + 64 * 1024);
-      this.stream.push(this.input.subarray(this.inPos, next), next === this.input.byteLength);
-      this.inPos = next;
+      const next = this.output.next();
+      if (next.done) throw new Error("zstd: premature end of input");
+      if (this.outPos + next.value.byteLength > this.bytes.byteLength) throw new Error("zstd: page decompresses past its size");
+      this.bytes.set(next.value, this.outPos);
+      this.outPos += next.value.byteLength;
     }
-    if (this.outPos === this.bytes.byteLength) this.input = new Uint8Array(0);
   }
+}
+
+function* windows(input: Uint8Array, size: number): Generator<Uint8Array> {
+  for (let start = 0; start < input.byteLength; start += size) yield input.subarray(start, start + size);
 }

@@ -151,7 +151,7 @@ class LeafCursor {
     // can), so a page's compressed bytes never sit in memory whole next to its decompressed ones.
     const sync = this.scan && this.decoder.codec === "SNAPPY" && "readSync" in this.file ? (this.file as AsyncBuffer & SyncReadable) : null;
     this.source ??= await PageSource.open(this.file, this.chunk, from, this.scan ? 2 * MiB : MiB, sync);
-    if (this.scan && this.decoder.codec === "ZSTD") await prepareZstd();
+    if (this.decoder.codec === "ZSTD") await prepareZstd();
     const rep: number[] = [];
     const def: number[] = [];
     const values: unknown[] = [];
