@@ -44,11 +44,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         path: string,
         flags: { task?: string; rows?: string; where?: string; grep?: string; columns?: string; format: "table" | "jsonl" | "md" },
       ) => {
-        const [{ listDetails, readPage, iterateSamples }, { renderSamples }, { openDetails }] = await Promise.all([
-          import("./query.js"),
-          import("./render.js"),
-          import("./open-details.js"),
-        ]);
+        const [{ listDetails, readPage }, { renderSamples }] = await Promise.all([import("./query.js"), import("./render.js")]);
         let file = resolve(io.cwd, path);
         if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
           const entries = (await listDetails(file)).filter(
@@ -66,24 +62,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
           io.stderr.write(`sweval-details: ${result.samples.length} sample(s) of ${result.total}\n`);
           return;
         }
-        // An open range streams: JSON Lines go out a batch at a time, so a whole file pipes in little memory.
-        const details = await openDetails(file);
-        const batch: Sample[] = [];
-        const all: Sample[] = [];
-        let count = 0;
-        const flush = async () => {
-          if (flags.format === "jsonl" && batch.length > 0 && !io.stdout.write(renderSamples(batch, "jsonl", columns)))
-            await new Promise((resolveDrain) => io.stdout.once("drain", resolveDrain));
-          batch.length = 0;
-        };
-        for await (const sample of iterateSamples(details, { start: from, ...filter })) {
-          count++;
-          if (flags.format !== "jsonl") all.push(sample);
-          else if (batch.push(sample) === 256) await flush();
-        }
-        await flush();
-        if (flags.format !== "jsonl") io.stdout.write(renderSamples(all, flags.format, columns));
-        io.stderr.write(`sweval-details: ${count} sample(s) of ${details.numRows}\n`);
+        await showToEnd(io, file, from, filter, flags.format, columns);
       },
     );
 
@@ -131,6 +110,39 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 
   const code = await runCli("sweval-details", program, argv, io);
   return code;
+}
+
+/** `show --rows a..`: JSON Lines go out a batch at a time, so a whole file pipes in little memory. */
+async function showToEnd(
+  io: Io,
+  file: string,
+  from: number,
+  filter: { where?: string; grep?: string },
+  format: "table" | "jsonl" | "md",
+  columns: string[] | undefined,
+): Promise<void> {
+  const [{ iterateSamples }, { renderSamples }, { openDetails }] = await Promise.all([
+    import("./query.js"),
+    import("./render.js"),
+    import("./open-details.js"),
+  ]);
+  const details = await openDetails(file);
+  const batch: Sample[] = [];
+  const all: Sample[] = [];
+  let count = 0;
+  const flush = async () => {
+    if (batch.length > 0 && !io.stdout.write(renderSamples(batch, "jsonl", columns)))
+      await new Promise((resolveDrain) => io.stdout.once("drain", resolveDrain));
+    batch.length = 0;
+  };
+  for await (const sample of iterateSamples(details, { start: from, ...filter })) {
+    count++;
+    if (format !== "jsonl") all.push(sample);
+    else if (batch.push(sample) === 256) await flush();
+  }
+  await flush();
+  if (format !== "jsonl") io.stdout.write(renderSamples(all, format, columns));
+  io.stderr.write(`sweval-details: ${count} sample(s) of ${details.numRows}\n`);
 }
 
 function diffText(diff: TaskDiff): string {
