@@ -100,7 +100,8 @@ interface DecodedPage {
   values: (skip: number, count: number) => unknown[];
 }
 
-function decoderFor(schema: SchemaTree, chunk: ColumnChunk): ColumnDecoder {
+/** hyparquet's decoder settings for one column chunk: strings decoded only where the schema says UTF-8. */
+export function decoderFor(schema: SchemaTree, chunk: ColumnChunk): ColumnDecoder {
   const meta = chunk.meta_data;
   if (!meta) throw new Error("column chunk without metadata");
   const schemaPath = getTreePath(schema, meta.path_in_schema);

@@ -6,11 +6,10 @@
 import type { ColumnChunk, DecodedArray, SchemaTree } from "hyparquet";
 import { parquetMetadata } from "hyparquet";
 import { parquetHeader } from "hyparquet/src/column.js";
-import { DEFAULT_PARSERS } from "hyparquet/src/convert.js";
 import { decompressPage, readDataPage, readDataPageV2 } from "hyparquet/src/datapage.js";
 import { parquetSchema } from "hyparquet/src/metadata.js";
 import { readPlain } from "hyparquet/src/plain.js";
-import { getMaxDefinitionLevel, getMaxRepetitionLevel, getTreePath } from "hyparquet/src/schema.js";
+import { getMaxDefinitionLevel, getMaxRepetitionLevel } from "hyparquet/src/schema.js";
 import { compressors } from "hyparquet-compressors";
 import { ByteWriter } from "hyparquet-writer";
 import { writePageHeader } from "hyparquet-writer/src/datapage.js";
@@ -18,6 +17,7 @@ import { writeRleBitPackedHybrid } from "hyparquet-writer/src/encoding.js";
 import { writeMetadata } from "hyparquet-writer/src/metadata.js";
 import { writePlain } from "hyparquet-writer/src/plain.js";
 import { snappyCompress } from "hyparquet-writer/src/snappy.js";
+import { decoderFor } from "../src/page-reader.js";
 
 export function rewriteAsV1Pages(input: ArrayBuffer, levelsPerPage: number): Uint8Array {
   const metadata = parquetMetadata(input);
@@ -36,18 +36,9 @@ export function rewriteAsV1Pages(input: ArrayBuffer, levelsPerPage: number): Uin
 function writeChunk(writer: ByteWriter, input: ArrayBuffer, chunk: ColumnChunk, schema: SchemaTree, levelsPerPage: number): void {
   const meta = chunk.meta_data;
   if (!meta) throw new Error("chunk without metadata");
-  const schemaPath = getTreePath(schema, meta.path_in_schema);
-  const element = (schemaPath[schemaPath.length - 1] as SchemaTree).element;
-  const decoder = {
-    pathInSchema: meta.path_in_schema,
-    type: meta.type,
-    element,
-    schemaPath,
-    codec: meta.codec,
-    parsers: DEFAULT_PARSERS,
-    compressors,
-    utf8: false,
-  };
+  // The reader's own column decoder settings: this helper decodes with hyparquet, as the reader does.
+  const decoder = decoderFor(schema, chunk);
+  const { schemaPath, element } = decoder;
   const maxRep = getMaxRepetitionLevel(schemaPath);
   const maxDef = getMaxDefinitionLevel(schemaPath);
   const { rep, def, values } = decodeChunk(input, chunk, decoder, maxRep, maxDef);
