@@ -1,8 +1,30 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { listDetails, openDetails, readRows, toSample } from "@sweval/details-viewer";
 import { describe, expect, it } from "vitest";
 import { planFile, run, runBinPath, STAND_IN_VLLM } from "./helpers.js";
+
+/** lighteval 0.8.0's Detail fields, which datasets writes sorted (legacy-workflow §10.3). */
+const SWALLOW_COLUMNS = [
+  "example",
+  "instruction",
+  "full_prompt",
+  "num_effective_few_shots",
+  "num_asked_few_shots",
+  "predictions",
+  "prediction_logits",
+  "input_tokens",
+  "cont_tokens",
+  "truncated",
+  "padded",
+  "gold",
+  "pred_logits",
+  "choices",
+  "gold_index",
+  "metrics",
+  "specifics",
+];
 
 const MODEL = "tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5";
 
@@ -30,6 +52,23 @@ describe("sweval-run against stand-in vLLM and lighteval", () => {
       /^model:\n {4}base_params:\n {8}model_name: hosted_vllm\/tokyotech-llm\/Llama-3\.1-Swallow-8B-Instruct-v0\.5\n {8}base_url: http:\/\/localhost:\d+\/v1\n/,
     );
     expect(yaml).toMatch(/ {4}generation:\n {8}temperature: 0\.0\n$/);
+    // The stand-in's details are the Swallow fork's layout: what the details viewer then reads, with the run's scores.
+    const entries = await listDetails(join(repo, "lighteval/outputs"));
+    const gpqa = entries.find((entry) => entry.task === "swallow|swallow_gpqa_ja|0");
+    expect(gpqa, JSON.stringify(entries.map((e) => [e.task, e.layout, e.model]))).toMatchObject({
+      layout: "swallow",
+      rows: 3,
+      model: `hosted_vllm/${MODEL}/default`,
+    });
+    const details = await openDetails(gpqa?.path ?? "");
+    expect(details.columns).toEqual([...SWALLOW_COLUMNS].sort());
+    const [first] = await readRows(details, { start: 1, end: 2 });
+    const sample = toSample(first ?? {}, details.layout, 1);
+    expect(sample.prompt).toEqual([
+      { role: "system", content: "[REHEARSAL] system prompt" },
+      { role: "user", content: expect.stringMatching(/^\[REHEARSAL\] question 2 of swallow\|swallow_gpqa_ja/) },
+    ]);
+    expect(Object.keys(sample.metrics)).toEqual(Object.keys(gpqa?.scores ?? {}));
   }, 60_000);
 
   it.each([

@@ -50,22 +50,94 @@ async function main() {
   mkdirSync(detailsDir, { recursive: true });
   for (const subtask of subtasks) {
     const rows = Math.min(maxSamples, 3);
-    const buffer = parquetWriteBuffer({
-      columnData: [
-        { name: "example", data: Array.from({ length: rows }, (_, i) => `[REHEARSAL] question ${i + 1} of ${subtask}`), type: "STRING" },
-        {
-          name: "full_prompt",
-          data: Array.from({ length: rows }, (_, i) => JSON.stringify([{ role: "user", content: `[REHEARSAL] question ${i + 1}` }])),
-          type: "JSON",
-        },
-        { name: "gold", data: Array.from({ length: rows }, () => JSON.stringify(["42"])), type: "JSON" },
-        { name: "metrics", data: Array.from({ length: rows }, (_, i) => JSON.stringify({ rehearsal: i % 2 })), type: "JSON" },
-        { name: "predictions", data: Array.from({ length: rows }, () => JSON.stringify([answer])), type: "JSON" },
-      ],
-    });
+    // The schema is built from plain literals; hyparquet-writer's SchemaElement type is the same shape, stricter.
+    const buffer = parquetWriteBuffer(
+      swallowDetails(subtask, rows, answer, [...metricNames(results)]) as Parameters<typeof parquetWriteBuffer>[0],
+    );
     writeFileSync(join(detailsDir, `details_${subtask}|${fewshot}_${dateId}.parquet`), new Uint8Array(buffer));
   }
   console.log(`[REHEARSAL] wrote ${join(resultsDir, `results_${dateId}.json`)}`);
+}
+
+/** The metric names the results carry for their tasks (stderr entries left out). */
+function metricNames(results: Record<string, Record<string, number>>): Set<string> {
+  return new Set(
+    Object.values(results)
+      .flatMap((values) => Object.keys(values))
+      .filter((name) => !name.endsWith("_stderr")),
+  );
+}
+
+/**
+ * Details in the Swallow fork's layout (lighteval 0.8.0 with LiteLLM and a chat template, legacy-workflow §10.3):
+ * the 17 sorted columns with native types, `full_prompt` as chat messages; every text marked as a rehearsal.
+ */
+function swallowDetails(subtask: string, rows: number, answer: string, metrics: string[]) {
+  const each = <T>(make: (i: number) => T) => Array.from({ length: rows }, (_, i) => make(i));
+  const optional = (name: string, type: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    type,
+    repetition_type: "OPTIONAL",
+    ...extra,
+  });
+  const utf8 = (name: string) => optional(name, "BYTE_ARRAY", { converted_type: "UTF8" });
+  const list = (name: string, element: Array<Record<string, unknown>>) => [
+    { name, repetition_type: "OPTIONAL", num_children: 1, converted_type: "LIST" },
+    { name: "list", repetition_type: "REPEATED", num_children: 1 },
+    ...element,
+  ];
+  const int64List = (name: string) => list(name, [optional("element", "INT64")]);
+  const int64ListList = (name: string) =>
+    list(name, [
+      { name: "element", repetition_type: "OPTIONAL", num_children: 1, converted_type: "LIST" },
+      { name: "list", repetition_type: "REPEATED", num_children: 1 },
+      optional("element", "INT64"),
+    ]);
+  const schema = [
+    { name: "schema", num_children: 17 },
+    ...list("choices", [utf8("element")]),
+    ...int64ListList("cont_tokens"),
+    utf8("example"),
+    ...list("full_prompt", [{ name: "element", repetition_type: "OPTIONAL", num_children: 2 }, utf8("role"), utf8("content")]),
+    ...list("gold", [utf8("element")]),
+    ...int64List("gold_index"),
+    ...int64ListList("input_tokens"),
+    utf8("instruction"),
+    { name: "metrics", repetition_type: "OPTIONAL", num_children: metrics.length },
+    ...metrics.map((name) => optional(name, "DOUBLE")),
+    optional("num_asked_few_shots", "INT64"),
+    optional("num_effective_few_shots", "INT64"),
+    ...int64List("padded"),
+    ...list("pred_logits", [optional("element", "DOUBLE")]),
+    ...list("prediction_logits", [optional("element", "DOUBLE")]),
+    ...list("predictions", [utf8("element")]),
+    { name: "specifics", repetition_type: "OPTIONAL", num_children: 1 },
+    utf8("extracted"),
+    ...int64List("truncated"),
+  ];
+  const data: Record<string, unknown[]> = {
+    choices: each(() => []),
+    cont_tokens: each(() => []),
+    example: each((i) => `[REHEARSAL] question ${i + 1} of ${subtask}`),
+    full_prompt: each((i) => [
+      { role: "system", content: "[REHEARSAL] system prompt" },
+      { role: "user", content: `[REHEARSAL] question ${i + 1} of ${subtask}` },
+    ]),
+    gold: each(() => ["42"]),
+    gold_index: each(() => []),
+    input_tokens: each(() => []),
+    instruction: each(() => ""),
+    metrics: each((i) => Object.fromEntries(metrics.map((name) => [name, i % 2]))),
+    num_asked_few_shots: each(() => 0n),
+    num_effective_few_shots: each(() => 0n),
+    padded: each(() => [0n]),
+    pred_logits: each(() => []),
+    prediction_logits: each(() => []),
+    predictions: each(() => [answer]),
+    specifics: each((i) => ({ extracted: i % 2 ? "42" : null })),
+    truncated: each(() => [0n]),
+  };
+  return { schema, columnData: Object.entries(data).map(([name, values]) => ({ name, data: values })) };
 }
 
 async function ask(baseUrl: string, model: string): Promise<string> {
