@@ -44,12 +44,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         path: string,
         flags: { task?: string; rows?: string; where?: string; grep?: string; columns?: string; format: "table" | "jsonl" | "md" },
       ) => {
-        const [{ listDetails, readPage }, { renderSamples }] = await Promise.all([import("./query.js"), import("./render.js")]);
+        const [{ hasDetails, listDetails, readPage }, { renderSamples }] = await Promise.all([import("./query.js"), import("./render.js")]);
         let file = resolve(io.cwd, path);
         if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
-          const entries = (await listDetails(file)).filter(
-            (e) => e.layout !== "results" && e.layout !== "unreadable" && (!flags.task || e.task.includes(flags.task)),
-          );
+          const entries = (await listDetails(file)).filter((e) => hasDetails(e) && (!flags.task || e.task.includes(flags.task)));
           if (!entries[0]) throw new InputError(`no details file for task "${flags.task}"`, { code: "E_NO_DETAILS", file });
           file = entries[0].path;
         }

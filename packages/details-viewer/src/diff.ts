@@ -1,7 +1,7 @@
 import { InputError } from "@sweval/core";
 import { mcnemarExact } from "./mcnemar.js";
 import { openDetails } from "./open-details.js";
-import { listDetails } from "./query.js";
+import { hasDetails, listDetails } from "./query.js";
 import { type DetailsFile, groupsOverlapping, openGroup, scanRows } from "./read-details.js";
 import { promptText, type Sample, score, toSample } from "./sample.js";
 import type { TaskDiff } from "./schema.js";
@@ -143,7 +143,7 @@ export async function diffRunDirs(
   const readable = async (dir: string) => {
     const newest = new Map<string, string>();
     for (const entry of await listDetails(dir)) {
-      if (entry.layout === "results" || entry.layout === "unreadable") continue;
+      if (!hasDetails(entry)) continue;
       if (options.task && !entry.task.includes(options.task)) continue;
       if (!newest.has(entry.task)) newest.set(entry.task, entry.path);
     }

@@ -391,7 +391,8 @@ class PageSource {
     private readonly reader: ForwardReader,
     private readonly end: number,
     private readonly located: Array<{ offset: number; firstRecord: number }> | null,
-    private dictionaryEnd: number | null,
+    /** The chunk starts with a dictionary page, to be read before the located data pages. */
+    private dictionaryFirst: boolean,
   ) {}
 
   /**
@@ -404,7 +405,7 @@ class PageSource {
     const chunkStart = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
     const chunkEnd = chunkStart + Number(meta.total_compressed_size);
     if (chunk.offset_index_offset === undefined || !chunk.offset_index_length)
-      return new PageSource(new ForwardReader(file, chunkStart, chunkEnd, window, sync), chunkEnd, null, null);
+      return new PageSource(new ForwardReader(file, chunkStart, chunkEnd, window, sync), chunkEnd, null, false);
     const indexStart = Number(chunk.offset_index_offset);
     const indexBytes = await file.slice(indexStart, indexStart + chunk.offset_index_length);
     const pages = readOffsetIndex({ view: new DataView(indexBytes), offset: 0 }).page_locations;
@@ -422,12 +423,12 @@ class PageSource {
     const hasDictionary = firstData > chunkStart;
     // One read from the dictionary through the chosen pages when they are close; the reader fetches the gap otherwise.
     const reader = new ForwardReader(file, hasDictionary ? chunkStart : (located[0]?.offset ?? chunkStart), spanEnd, window, sync);
-    return new PageSource(reader, spanEnd, located, hasDictionary ? firstData : null);
+    return new PageSource(reader, spanEnd, located, hasDictionary);
   }
 
   async next(): Promise<WalkedPage | null> {
-    if (this.dictionaryEnd !== null) {
-      this.dictionaryEnd = null;
+    if (this.dictionaryFirst) {
+      this.dictionaryFirst = false;
       const page = await this.reader.next();
       if (page.header.type === "DICTIONARY_PAGE") return page;
     }

@@ -189,6 +189,11 @@ export async function listDetails(root: string): Promise<DetailsEntry[]> {
   return entries.sort((a, b) => b.dateId.localeCompare(a.dateId) || a.task.localeCompare(b.task));
 }
 
+/** An entry with a details file that can be read (not a results-only task, not an unreadable file). */
+export function hasDetails(entry: DetailsEntry): boolean {
+  return entry.layout !== "results" && entry.layout !== "unreadable";
+}
+
 const DETAILS_FILE = /^details_(.+)_(\d{4}-\d{2}-\d{2}T[\d-]+(?:\.\d+)?)(?:\.[a-z]+)?\.parquet$/;
 
 /** The `suite|task|fewshot` of a details file name, or the name itself. */

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import { isAbsolute, relative, resolve } from "node:path";
 import { diffRuns } from "./diff.js";
 import { openDetails } from "./open-details.js";
-import { type DetailsEntry, listDetails, readPage } from "./query.js";
+import { hasDetails, listDetails, readPage } from "./query.js";
 import { readRows } from "./read-details.js";
 import { type Message, promptText, type Sample, toSample } from "./sample.js";
 
@@ -45,11 +45,10 @@ async function handle(root: string, url: URL): Promise<{ status: number; html: s
   const file = (name: string) => inside(root, url.searchParams.get(name) ?? "");
   if (url.pathname === "/") {
     const entries = await listDetails(root);
-    const readable = (e: DetailsEntry) => e.layout !== "results" && e.layout !== "unreadable";
     const rows = entries.map(
       (e) =>
         `<tr><td>${esc(e.model)}</td><td>${esc(e.dateId)}</td><td>${
-          readable(e) ? `<a class="task" href="/task?file=${encodeURIComponent(relative(root, e.path))}">${esc(e.task)}</a>` : esc(e.task)
+          hasDetails(e) ? `<a class="task" href="/task?file=${encodeURIComponent(relative(root, e.path))}">${esc(e.task)}</a>` : esc(e.task)
         }</td><td>${e.rows}</td><td>${esc(e.layout)}</td><td>${esc(
           Object.entries(e.scores ?? {})
             .map(([name, value]) => `${name} ${Number(value.toFixed(4))}`)
@@ -57,7 +56,7 @@ async function handle(root: string, url: URL): Promise<{ status: number; html: s
         )}</td></tr>`,
     );
     const options = entries
-      .filter(readable)
+      .filter(hasDetails)
       .map((e) => `<option value="${esc(relative(root, e.path))}">${esc(`${e.model} ${e.dateId} ${e.task}`)}</option>`)
       .join("");
     return ok(
