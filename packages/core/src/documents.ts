@@ -18,6 +18,8 @@ export function parseDocument<T extends z.ZodType>(
   value: unknown,
   expected: { kind: string; version: number },
   source: string,
+  /** What to do about another version, e.g. "re-render the jobs with this sweval". */
+  versionHint?: string,
 ): z.infer<T> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new InputError(`expected a ${expected.kind} document (a JSON object)`, { code: "E_SCHEMA", file: source });
@@ -35,6 +37,7 @@ export function parseDocument<T extends z.ZodType>(
       code: "E_VERSION",
       file: source,
       field: "version",
+      hint: versionHint,
     });
   }
   const result = schema.safeParse(value);

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
+import { InputError } from "./errors.js";
 
 /** The process's streams and environment, injectable so tests drive CLIs in-process. */
 export interface Io {
@@ -28,6 +29,24 @@ export async function readAll(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * Reads a text input named by the user, saying what failed and why: "not found", "is a directory", or the
+ * system's code, as an InputError naming the file (exit 2).
+ */
+export async function readTextInput(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    throw new InputError(`${what} ${readFailure(error)}`, { code: "E_INPUT_FILE", file, cause: error });
+  }
+}
+
+/** The reason a read failed, in words. */
+export function readFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === "ENOENT" ? "not found" : code === "EISDIR" ? "is a directory" : `cannot be read (${code ?? (error as Error).message})`;
 }
 
 /** Serialises a document the way every sweval tool prints it: 2-space JSON and a final newline. */

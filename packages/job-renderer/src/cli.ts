@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { InputError, type Io, processIo, readAll, renderJson, runCli } from "@sweval/core";
+import { InputError, type Io, processIo, readAll, readTextInput, renderJson, runCli } from "@sweval/core";
 import { Command, Option } from "commander";
 
 /** `sweval-render`: plan(s) on stdin → job scripts in --out and a sweval/jobs manifest on stdout. */
@@ -15,28 +14,26 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("--priority <n>", "scheduler priority the profile allows (TSUBAME: -5, -4, -3)", parseInteger)
     .option("--pack", "bin each model's tasks into as few jobs as fit under the node kind's longest walltime (one vLLM start per job)")
     .option("--rehearse", "jobs run sweval-run --rehearse: simulated vLLM and lighteval, outputs marked as rehearsal")
+    .option("--then-aggregate", "after each model's jobs, a job that re-aggregates it once they all ended (-hold_jid / afterany)")
     .option("--dry-run", "print the manifest without writing anything")
     .action(async (flags: RenderFlags) => {
-      const { parsePlans, loadProfiles, renderJobs, writeJobs } = await import("./index.js");
+      const { parsePlans, groupFromEnvironment, renderJobs, writeJobs } = await import("./index.js");
       const source = flags.plan ? resolve(io.cwd, flags.plan) : "<stdin>";
-      const text = flags.plan
-        ? await readFile(source, "utf8").catch((error) => {
-            throw new InputError("plan file cannot be read", { code: "E_INPUT_FILE", file: source, cause: error });
-          })
-        : await readAll(io.stdin);
+      const text = flags.plan ? await readTextInput(source, "plan file") : await readAll(io.stdin);
       const plans = parsePlans(text, source);
+      const [first] = plans;
       const outDir = resolve(io.cwd, flags.out);
       const { manifest, files } = renderJobs({
         plans,
         outDir,
         jobCommand: flags.jobCommand,
-        group: flags.group,
+        // One manifest is one cluster, billed to one group: the first plan's checkout decides it.
+        group: first ? await groupFromEnvironment(first, flags.group, io.env) : null,
         priority: flags.priority,
         rehearse: flags.rehearse,
         pack: flags.pack,
+        thenAggregate: flags.thenAggregate,
         legacyScript: flags.legacyScript,
-        profiles: await loadProfiles(plans),
-        env: io.env,
       });
       if (!flags.dryRun) await writeJobs(outDir, files);
       io.stderr.write(`sweval-render: ${flags.dryRun ? "would write" : "wrote"} ${manifest.jobs.length} job script(s) under ${outDir}\n`);
@@ -55,6 +52,7 @@ interface RenderFlags {
   dryRun?: boolean;
   rehearse?: boolean;
   pack?: boolean;
+  thenAggregate?: boolean;
 }
 
 function parseInteger(value: string): number {

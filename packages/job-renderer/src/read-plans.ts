@@ -1,5 +1,5 @@
 import { InputError, parseDocument, parseJsonStream } from "@sweval/core";
-import { type ClusterProfile, PLAN_KIND, PLAN_VERSION, type Plan, PlanSchema, readClusterProfile } from "@sweval/settings-resolver";
+import { PLAN_KIND, PLAN_VERSION, type Plan, PlanSchema } from "@sweval/settings-resolver/schema";
 
 /** Parses one plan, several (JSON Lines) or a JSON array of plans, validating each against its schema. */
 export function parsePlans(text: string, source: string): Plan[] {
@@ -12,17 +12,7 @@ export function parsePlans(text: string, source: string): Plan[] {
       document,
       { kind: PLAN_KIND, version: PLAN_VERSION },
       documents.length > 1 ? `${source} (plan ${index + 1})` : source,
+      "resolve the plan again with this sweval (sweval-resolve … | sweval-render …)",
     ),
   );
-}
-
-/** Loads the cluster profile each plan names. */
-export async function loadProfiles(plans: Plan[]): Promise<Map<string, ClusterProfile>> {
-  const profiles = new Map<string, ClusterProfile>();
-  for (const plan of plans) {
-    if (profiles.has(plan.cluster.profilePath)) continue;
-    const { profile } = await readClusterProfile(plan.cluster.profilePath, "/");
-    profiles.set(plan.cluster.profilePath, profile);
-  }
-  return profiles;
 }

@@ -1,8 +1,7 @@
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { type ClusterFacts, type Dialect, dialectFor, formatWalltime, type JobRequest, parseWalltime } from "@sweval/clusters";
 import { InputError, readPackageVersion, renderJson, shellQuote } from "@sweval/core";
-import { loadEnv } from "@sweval/env-setup";
-import { type ClusterProfile, formatWalltime, type Plan, type PlanTask, parseWalltime } from "@sweval/settings-resolver";
+import { type Plan, type PlanTask, runPaths } from "@sweval/settings-resolver/schema";
 import { JOBS_KIND, JOBS_VERSION, type Job, type JobsManifest } from "./schema.js";
 
 export type JobCommand = "sweval-run" | "legacy";
@@ -13,9 +12,9 @@ export interface RenderJobsOptions {
   outDir: string;
   /** What the job body runs. @default "sweval-run" */
   jobCommand?: JobCommand;
-  /** Billing group (TSUBAME -g, ABCI -P). @default env[profile.group.env], then REPO_PATH/.env */
+  /** Billing group (TSUBAME -g, ABCI -P), chosen by the caller (see `groupFromEnvironment`); required where the cluster bills one. */
   group?: string | null;
-  /** Scheduler priority; must be one the profile allows. @default the profile's first */
+  /** Scheduler priority; must be one the cluster allows. @default the cluster's first */
   priority?: number | null;
   /** The legacy job script, for --job-command legacy. @default <repoPath>/scripts/qsub/evaluate_lighteval.sh */
   legacyScript?: string | null;
@@ -23,9 +22,8 @@ export interface RenderJobsOptions {
   pack?: boolean;
   /** Jobs run `sweval-run --rehearse`: simulated vLLM and lighteval, outputs marked as rehearsal. @default false */
   rehearse?: boolean;
-  /** Cluster profiles by plan.cluster.profilePath (read by the caller). */
-  profiles: Map<string, ClusterProfile>;
-  env?: NodeJS.ProcessEnv;
+  /** After each plan's jobs, a job that re-aggregates the model once they all ended. @default false */
+  thenAggregate?: boolean;
 }
 
 export interface RenderedFile {
@@ -40,48 +38,40 @@ export interface RenderJobsResult {
 }
 
 const GENERATOR = { name: "@sweval/job-renderer", version: readPackageVersion(import.meta.url) };
+/** The aggregation job only reads results and writes one JSON file. */
+const AGGREGATION_WALLTIME = "00:10:00";
 
 /**
- * Renders plans into job scripts and a sweval/jobs manifest, in memory: nothing is written, so a bad
- * plan or missing group fails before any file exists. Deterministic for the same inputs.
+ * Renders plans into job scripts and a sweval/jobs manifest, in memory: a pure function of its options (no
+ * file or environment is read), so a bad plan or missing group fails before any file exists, and the same
+ * inputs give the same bytes.
  */
 export function renderJobs(options: RenderJobsOptions): RenderJobsResult {
-  const jobCommand = options.jobCommand ?? "sweval-run";
-  const env = options.env ?? process.env;
   const first = options.plans[0];
   if (!first) throw new InputError("no plan on stdin: pipe sweval-resolve into sweval-render", { code: "E_NO_PLAN" });
-  const schedulers = new Set(options.plans.map((plan) => plan.cluster.name));
-  if (schedulers.size > 1) {
-    throw new InputError(`plans for several clusters (${[...schedulers].join(", ")}) cannot share one manifest`, {
+  const clusters = new Set(options.plans.map((plan) => plan.cluster.name));
+  if (clusters.size > 1) {
+    throw new InputError(`plans for several clusters (${[...clusters].join(", ")}) cannot share one manifest`, {
       code: "E_MIXED_CLUSTERS",
     });
   }
   const files: RenderedFile[] = [];
   const jobs: Job[] = [];
   for (const plan of options.plans) {
-    const profile = options.profiles.get(plan.cluster.profilePath);
-    if (!profile) throw new InputError(`cluster profile not loaded`, { code: "E_INPUT_FILE", file: plan.cluster.profilePath });
-    const planDir = join(options.outDir, planDirName(plan));
-    const planPath = join(planDir, "plan.json");
-    files.push({ path: planPath, content: renderJson(plan), mode: 0o644 });
-    const context: JobContext = {
-      plan,
-      profile,
-      planPath,
-      jobCommand,
-      group: resolveGroup(profile, plan, options.group, env),
-      priority: resolvePriority(profile, options.priority),
-      legacyScript: options.legacyScript ?? `${plan.paths.repoPath}/scripts/qsub/evaluate_lighteval.sh`,
-      rehearse: Boolean(options.rehearse),
-    };
-    const bins = options.pack ? packTasks(plan.tasks, maxWalltimeSeconds(profile, plan)) : plan.tasks.map((task) => [task]);
-    for (const [index, tasks] of bins.entries()) {
-      const name = tasks.length === 1 ? (tasks[0] as PlanTask).key : `pack${index + 1}_${(tasks[0] as PlanTask).key}`;
-      const script = join(planDir, `${name}.sh`);
-      const job = describeJob(context, tasks, script, name);
-      files.push({ path: script, content: renderJobScript(context, job, tasks), mode: 0o755 });
-      jobs.push(job);
+    const context = jobContext(plan, options);
+    files.push({ path: context.planPath, content: renderJson(plan), mode: 0o644 });
+    const planJobs: Job[] = [];
+    for (const [index, tasks] of bins(plan, options.pack).entries()) {
+      const job = describeJob(context, evaluationShape(context, tasks, index));
+      files.push({ path: job.script, content: renderJobScript(context, job, tasks), mode: 0o755 });
+      planJobs.push(job);
     }
+    if (options.thenAggregate) {
+      const job = describeJob(context, aggregationShape(context, planJobs));
+      files.push({ path: job.script, content: renderAggregationScript(context, job), mode: 0o755 });
+      planJobs.push(job);
+    }
+    jobs.push(...planJobs);
   }
   const manifest: JobsManifest = {
     kind: JOBS_KIND,
@@ -89,7 +79,7 @@ export function renderJobs(options: RenderJobsOptions): RenderJobsResult {
     generator: GENERATOR,
     scheduler: first.cluster.scheduler,
     cluster: first.cluster.name,
-    jobCommand,
+    jobCommand: options.jobCommand ?? "sweval-run",
     outDir: options.outDir,
     jobs,
   };
@@ -103,11 +93,32 @@ export function planDirName(plan: Plan): string {
   return plan.paths.resultsDir.startsWith(resultsRoot) ? plan.paths.resultsDir.slice(resultsRoot.length) : plan.fingerprint;
 }
 
+/**
+ * First-fit decreasing: tasks (longest first) go into the first job whose summed walltime stays under the
+ * limit; each job keeps the plan's task order, so tasks that serve the model alike stay next to each other.
+ */
+export function packTasks(tasks: PlanTask[], limitSeconds: number): PlanTask[][] {
+  const packed: PlanTask[][] = [];
+  const order = new Map(tasks.map((task, index) => [task.key, index]));
+  const position = (task: PlanTask | undefined) => (task ? (order.get(task.key) ?? 0) : 0);
+  for (const task of [...tasks].sort((a, b) => b.walltime.seconds - a.walltime.seconds)) {
+    const bin = packed.find((b) => b.reduce((sum, t) => sum + t.walltime.seconds, 0) + task.walltime.seconds <= limitSeconds);
+    if (bin) bin.push(task);
+    else packed.push([task]);
+  }
+  for (const bin of packed) bin.sort((a, b) => position(a) - position(b));
+  return packed.sort((a, b) => position(a[0]) - position(b[0]));
+}
+
 // --- internal ---
 
-interface JobContext {
+/** What every job of one plan shares. */
+export interface JobContext {
   plan: Plan;
-  profile: ClusterProfile;
+  cluster: ClusterFacts;
+  dialect: Dialect;
+  outDir: string;
+  planDir: string;
   planPath: string;
   jobCommand: JobCommand;
   group: string | null;
@@ -116,126 +127,107 @@ interface JobContext {
   rehearse: boolean;
 }
 
-/**
- * First-fit decreasing: tasks (longest first) go into the first job whose summed walltime stays under the
- * limit; each job keeps the plan's task order, so tasks that serve the model alike stay next to each other.
- */
-export function packTasks(tasks: PlanTask[], limitSeconds: number): PlanTask[][] {
-  const bins: PlanTask[][] = [];
-  const order = new Map(tasks.map((task, index) => [task.key, index]));
-  for (const task of [...tasks].sort((a, b) => b.walltime.seconds - a.walltime.seconds)) {
-    const bin = bins.find((b) => b.reduce((sum, t) => sum + t.walltime.seconds, 0) + task.walltime.seconds <= limitSeconds);
-    if (bin) bin.push(task);
-    else bins.push([task]);
-  }
-  for (const bin of bins) bin.sort((a, b) => (order.get(a.key) ?? 0) - (order.get(b.key) ?? 0));
-  return bins.sort((a, b) => (order.get((a[0] as PlanTask).key) ?? 0) - (order.get((b[0] as PlanTask).key) ?? 0));
+/** What makes one job different from its plan's others. */
+interface JobShape {
+  name: string;
+  tasks: string[];
+  walltimeSeconds: number;
+  walltime: string;
+  logDir: string;
+  after: string[];
 }
 
-function maxWalltimeSeconds(profile: ClusterProfile, plan: Plan): number {
-  return parseWalltime(profile.nodeKinds[plan.nodeKind.name]?.maxWalltime ?? "24:00:00");
+function jobContext(plan: Plan, options: RenderJobsOptions): JobContext {
+  const planDir = join(options.outDir, planDirName(plan));
+  return {
+    plan,
+    cluster: plan.cluster,
+    dialect: dialectFor(plan.cluster.scheduler),
+    outDir: options.outDir,
+    planDir,
+    planPath: join(planDir, "plan.json"),
+    jobCommand: options.jobCommand ?? "sweval-run",
+    group: checkGroup(plan, options.group ?? null),
+    priority: resolvePriority(plan.cluster, options.priority),
+    legacyScript: options.legacyScript ?? `${plan.paths.repoPath}/scripts/qsub/evaluate_lighteval.sh`,
+    rehearse: Boolean(options.rehearse),
+  };
 }
 
-function describeJob(context: JobContext, tasks: PlanTask[], script: string, jobName?: string): Job {
-  const { plan, profile } = context;
-  const head = tasks[0];
-  if (!head) throw new Error("unreachable: a job has at least one task");
-  const nodeKind = profile.nodeKinds[plan.nodeKind.name];
+function bins(plan: Plan, pack: boolean | undefined): PlanTask[][] {
+  if (!pack) return plan.tasks.map((task) => [task]);
+  return packTasks(plan.tasks, parseWalltime(plan.nodeKind.maxWalltime ?? "24:00:00"));
+}
+
+function evaluationShape(context: JobContext, tasks: PlanTask[], index: number): JobShape {
+  const [head] = tasks;
+  if (!head) throw new InputError("a job needs at least one task", { code: "E_NO_TASK" });
+  const packed = tasks.length > 1;
   const walltimeSeconds = tasks.reduce((sum, task) => sum + task.walltime.seconds, 0);
-  const walltime = tasks.length === 1 ? head.walltime.value : formatWalltime(walltimeSeconds);
-  const name = jobName ?? head.key;
-  // A packed job's logs go to the model's results dir; a single task's to its task dir, as before.
-  const logDir = tasks.length === 1 ? head.logDir : plan.paths.resultsDir;
-  const logs = logPaths(profile.scheduler, logDir, name);
-  const job: Job = {
-    name,
+  return {
+    name: packed ? `pack${index + 1}_${head.key}` : head.key,
+    tasks: tasks.map((task) => task.key),
+    walltimeSeconds,
+    walltime: packed ? formatWalltime(walltimeSeconds) : head.walltime.value,
+    // A packed job's logs go to the model's results dir; a single task's to its task dir, as before.
+    logDir: packed ? context.plan.paths.resultsDir : head.logDir,
+    after: [],
+  };
+}
+
+function aggregationShape(context: JobContext, after: Job[]): JobShape {
+  return {
+    name: "aggregate",
+    tasks: ["aggregate"],
+    walltimeSeconds: parseWalltime(AGGREGATION_WALLTIME),
+    walltime: AGGREGATION_WALLTIME,
+    logDir: context.plan.paths.resultsDir,
+    after: after.map((job) => job.id),
+  };
+}
+
+function describeJob(context: JobContext, shape: JobShape): Job {
+  const { plan, dialect } = context;
+  const script = join(context.planDir, `${shape.name}.sh`);
+  const request: JobRequest = {
+    name: shape.name,
+    script,
+    logDir: shape.logDir,
+    walltime: shape.walltime,
+    resources: { nodeKind: plan.nodeKind.name, gpus: plan.nodeKind.gpus, request: plan.nodeKind.resource },
+    priority: context.priority?.value ?? null,
+  };
+  const logs = dialect.logPaths(shape.logDir, shape.name);
+  return {
+    id: `${planDirName(plan)}/${shape.name}`,
+    name: shape.name,
+    after: shape.after,
     model: plan.model.id,
     litellmModel: plan.litellmModel,
     customSettings: plan.customSettings?.name ?? null,
     planPath: context.planPath,
     planFingerprint: plan.fingerprint,
     script,
-    tasks: tasks.map((task) => task.key),
-    resources: { nodeKind: plan.nodeKind.name, gpus: plan.nodeKind.gpus, request: nodeKind?.resource ?? null },
-    walltime,
-    walltimeSeconds,
+    tasks: shape.tasks,
+    resources: request.resources,
+    walltime: shape.walltime,
+    walltimeSeconds: shape.walltimeSeconds,
     priority: context.priority?.value ?? null,
     costFactor: context.priority?.costFactor ?? null,
-    logDir,
+    logDir: shape.logDir,
     stdout: logs.stdout,
     stderr: logs.stderr,
-    submit: { argv: [] },
+    // Dependencies are on job ids the scheduler has not assigned yet: the submitter adds them (dialect.withDependencies).
+    submit: { argv: dialect.submitArgv(request, { cluster: context.cluster, group: context.group }) },
     ledger: `${plan.paths.repoPath}/results/.sweval/ledger.jsonl`,
     resultsDir: plan.paths.resultsDir,
   };
-  job.submit.argv = submitArgv(context, job);
-  return job;
-}
-
-function logPaths(scheduler: ClusterProfile["scheduler"], logDir: string, name: string) {
-  if (scheduler === "pbs-pro") return { stdout: `${logDir}/{jobId}.OU`, stderr: `${logDir}/{jobId}.ER` };
-  return { stdout: `${logDir}/${name}.o{jobId}`, stderr: `${logDir}/${name}.e{jobId}` };
-}
-
-/** The exact submit command per dialect (legacy-workflow §1.3). */
-function submitArgv(context: JobContext, job: Job): string[] {
-  const { profile, group, priority } = context;
-  const groupArgs = profile.group && group ? [profile.group.flag, group] : [];
-  switch (profile.scheduler) {
-    case "grid-engine":
-      return [
-        "qsub",
-        ...groupArgs,
-        "-l",
-        job.resources.request ?? `${job.resources.nodeKind}=1`,
-        ...(priority ? ["-p", String(priority.value)] : []),
-        "-N",
-        job.name,
-        "-l",
-        `h_rt=${job.walltime}`,
-        "-o",
-        job.logDir,
-        "-e",
-        job.logDir,
-        job.script,
-      ];
-    case "pbs-pro":
-      return [
-        "qsub",
-        ...groupArgs,
-        "-q",
-        profile.queue ?? job.resources.nodeKind,
-        "-l",
-        job.resources.request ?? "select=1",
-        "-N",
-        job.name,
-        "-l",
-        `walltime=${job.walltime}`,
-        "-o",
-        job.logDir,
-        "-e",
-        job.logDir,
-        "--",
-        job.script,
-      ];
-    case "slurm":
-      return ["sbatch", "--parsable", job.script];
-    default:
-      return ["bash", job.script];
-  }
 }
 
 /** The whole job script: dialect header, environment, cluster setup, then the job command. */
 export function renderJobScript(context: JobContext, job: Job, tasks: PlanTask[]): string {
-  const { plan, profile } = context;
-  const lines = ["#!/bin/bash", ...dialectHeader(profile, job)];
-  lines.push(
-    `# sweval job ${job.name}: ${plan.model.id}${plan.customSettings ? ` [${plan.customSettings.name}]` : ""} on ${profile.name}/${plan.nodeKind.name}`,
-    `# Rendered by ${GENERATOR.name} ${GENERATOR.version} from plan ${plan.fingerprint}; re-render instead of editing.`,
-    "set -euo pipefail",
-    "",
-  );
-  if (profile.scheduler === "local") lines.push('export JOB_ID="${JOB_ID:-local$$}"', "");
+  const { plan } = context;
+  const lines = scriptHead(context, job);
   if (context.jobCommand === "legacy") {
     lines.push(
       "# The legacy job script sources .env, sets up modules and serves the model itself.",
@@ -243,7 +235,60 @@ export function renderJobScript(context: JobContext, job: Job, tasks: PlanTask[]
     );
     return `${lines.join("\n")}\n`;
   }
+  lines.push(...environmentLines(context));
+  const runArgs = [
+    "--plan",
+    context.planPath,
+    ...tasks.flatMap((task) => ["--task", task.key]),
+    ...(context.rehearse ? ["--rehearse"] : []),
+  ];
+  lines.push(`cd ${shellQuote(plan.paths.repoPath)}`, `exec "\${SWEVAL_RUN:-sweval-run}" ${runArgs.map(shellQuote).join(" ")}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** The aggregation job: the same head and environment, then sweval-aggregate over the model's raw results. */
+function renderAggregationScript(context: JobContext, job: Job): string {
+  const { plan } = context;
+  const custom = plan.customSettings;
+  const paths = runPaths(plan, { rehearse: context.rehearse });
+  const args = [
+    "--model-name",
+    paths.litellmModel,
+    "--raw-results-dir",
+    paths.rawResultsDir,
+    "--aggregated-outputs-dir",
+    paths.resultsDir,
+    ...(custom
+      ? ["--used-custom-settings-path", custom.path, "--used-custom-settings-name", custom.name, "--used-custom-settings-version", custom.version]
+      : []),
+  ];
+  const lines = [
+    ...scriptHead(context, job),
+    ...environmentLines(context),
+    `cd ${shellQuote(plan.paths.repoPath)}`,
+    `exec "\${SWEVAL_AGGREGATE:-sweval-aggregate}" ${args.map(shellQuote).join(" ")}`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+function scriptHead(context: JobContext, job: Job): string[] {
+  const { plan, cluster, dialect } = context;
+  const lines = ["#!/bin/bash", ...dialect.directives(job, { cluster, group: context.group })];
   lines.push(
+    `# sweval job ${job.name}: ${plan.model.id}${plan.customSettings ? ` [${plan.customSettings.name}]` : ""} on ${cluster.name}/${plan.nodeKind.name}`,
+    ...(job.after.length > 0 ? [`# Runs after this model's ${job.after.length} evaluation job(s) ended, and re-aggregates its results.`] : []),
+    `# Rendered by ${GENERATOR.name} ${GENERATOR.version} from plan ${plan.fingerprint}; re-render instead of editing.`,
+    "set -euo pipefail",
+    "",
+  );
+  if (cluster.scheduler === "local") lines.push('export JOB_ID="${JOB_ID:-local$$}"', "");
+  return lines;
+}
+
+/** .env at run time (never its values in the script), the cache variables, and the cluster's setup lines. */
+function environmentLines(context: JobContext): string[] {
+  const { plan, cluster } = context;
+  const lines = [
     "# Secrets stay in .env and are read at run time; they are never written into this file.",
     `SWEVAL_ENV_FILE="\${SWEVAL_ENV_FILE:-${plan.paths.repoPath}/.env}"`,
     'if [ -f "$SWEVAL_ENV_FILE" ]; then',
@@ -257,52 +302,22 @@ export function renderJobScript(context: JobContext, job: Job, tasks: PlanTask[]
     'if [ -n "${VLLM_CACHE:-}" ]; then export VLLM_CACHE_ROOT="$VLLM_CACHE"; fi',
     'export PATH="$HOME/.local/bin:$PATH"',
     "",
-  );
-  if (profile.setup.length > 0) {
-    lines.push(`# Cluster setup from ${profile.name}'s profile; site scripts may read unset variables.`, "set +u");
-    for (const line of profile.setup) {
+  ];
+  if (cluster.setup.length > 0) {
+    lines.push(`# Cluster setup from ${cluster.name}'s profile; site scripts may read unset variables.`, "set +u");
+    for (const line of cluster.setup) {
       if (/^(\.|source)\s/.test(line)) lines.push("# shellcheck source=/dev/null");
       lines.push(line);
     }
     lines.push("set -u", "");
   }
-  const runArgs = [
-    "--plan",
-    context.planPath,
-    ...tasks.flatMap((task) => ["--task", task.key]),
-    ...(context.rehearse ? ["--rehearse"] : []),
-  ];
-  lines.push(`cd ${shellQuote(plan.paths.repoPath)}`, `exec "\${SWEVAL_RUN:-sweval-run}" ${runArgs.map(shellQuote).join(" ")}`);
-  return `${lines.join("\n")}\n`;
-}
-
-function dialectHeader(profile: ClusterProfile, job: Job): string[] {
-  switch (profile.scheduler) {
-    case "grid-engine":
-      return ["#$ -S /bin/bash", "#$ -cwd", ...profile.jobHeader];
-    case "pbs-pro":
-      return ["#PBS -S /bin/bash", ...profile.jobHeader];
-    case "slurm": {
-      const header = [
-        `#SBATCH --job-name=${job.name}`,
-        `#SBATCH --time=${job.walltime}`,
-        "#SBATCH --nodes=1",
-        `#SBATCH --output=${job.logDir}/%x.o%j`,
-        `#SBATCH --error=${job.logDir}/%x.e%j`,
-      ];
-      if (job.resources.request) header.push(`#SBATCH --gres=${job.resources.request}`);
-      if (profile.partition) header.push(`#SBATCH --partition=${profile.partition}`);
-      return [...header, ...profile.jobHeader];
-    }
-    default:
-      return [...profile.jobHeader];
-  }
+  return lines;
 }
 
 /** evaluate_lighteval.sh's flags in qsub_all.sh's order (§1.2-1.3, §4.1); empty values never passed. */
 function legacyArgv(context: JobContext, tasks: PlanTask[], job: Job): string[] {
-  const { plan, profile } = context;
-  const task = tasks[0];
+  const { plan, cluster } = context;
+  const [task] = tasks;
   if (!task || tasks.length > 1) {
     throw new InputError("the legacy job script runs one task per job; render without packing", { code: "E_LEGACY_PACK" });
   }
@@ -319,10 +334,10 @@ function legacyArgv(context: JobContext, tasks: PlanTask[], job: Job): string[] 
     "--repo-path",
     plan.paths.repoPath,
     "--service",
-    profile.legacyService,
+    cluster.legacyService,
   ];
-  if (profile.legacyService === "abci" || profile.legacyService === "local") argv.push("--stdout-stderr-dir", job.logDir);
-  if (profile.legacyService === "local") argv.push("--custom-job-id", "$JOB_ID");
+  if (cluster.legacyService === "abci" || cluster.legacyService === "local") argv.push("--stdout-stderr-dir", job.logDir);
+  if (cluster.legacyService === "local") argv.push("--custom-job-id", "$JOB_ID");
   if (plan.customSettings) argv.push("--custom-settings", plan.customSettings.name);
   if (plan.maxSamples) argv.push("--max-samples", String(plan.maxSamples));
   return argv;
@@ -333,14 +348,15 @@ function quoteLegacyArg(arg: string): string {
   return arg === "$JOB_ID" ? '"$JOB_ID"' : shellQuote(arg);
 }
 
-function resolveGroup(profile: ClusterProfile, plan: Plan, explicit: string | null | undefined, env: NodeJS.ProcessEnv): string | null {
-  if (!profile.group) return null;
-  const group = explicit || env[profile.group.env] || readDotenvValue(plan.paths.repoPath, profile.group.env, env);
+/** The group the caller chose, checked against what the cluster bills (no group where none is billed). */
+function checkGroup(plan: Plan, group: string | null): string | null {
+  const option = plan.cluster.group;
+  if (!option) return null;
   if (!group) {
-    throw new InputError(`${profile.name} bills jobs to a group (${profile.group.flag}) but ${profile.group.env} is not set`, {
+    throw new InputError(`${plan.cluster.name} bills jobs to a group (${option.flag}) but ${option.env} is not set`, {
       code: "E_NO_GROUP",
       field: "--group",
-      hint: `pass --group <name>, export ${profile.group.env}, or set it in ${plan.paths.repoPath}/.env`,
+      hint: `pass --group <name>, export ${option.env}, or set it in ${plan.paths.repoPath}/.env`,
     });
   }
   if (!/^[A-Za-z0-9._-]+$/.test(group))
@@ -351,30 +367,20 @@ function resolveGroup(profile: ClusterProfile, plan: Plan, explicit: string | nu
   return group;
 }
 
-function resolvePriority(profile: ClusterProfile, requested: number | null | undefined) {
-  if (profile.priorities.length === 0) {
+function resolvePriority(cluster: ClusterFacts, requested: number | null | undefined) {
+  if (cluster.priorities.length === 0) {
     if (requested !== undefined && requested !== null) {
-      throw new InputError(`cluster ${profile.name} has no priorities`, { code: "E_PRIORITY", field: "--priority" });
+      throw new InputError(`cluster ${cluster.name} has no priorities`, { code: "E_PRIORITY", field: "--priority" });
     }
     return null;
   }
   const chosen =
-    requested === undefined || requested === null ? profile.priorities[0] : profile.priorities.find((p) => p.value === requested);
+    requested === undefined || requested === null ? cluster.priorities[0] : cluster.priorities.find((p) => p.value === requested);
   if (!chosen) {
     throw new InputError(
-      `priority ${requested} is not allowed on ${profile.name}; choose one of ${profile.priorities.map((p) => `${p.value} (cost x${p.costFactor})`).join(", ")}`,
-      {
-        code: "E_PRIORITY",
-        field: "--priority",
-      },
+      `priority ${requested} is not allowed on ${cluster.name}; choose one of ${cluster.priorities.map((p) => `${p.value} (cost x${p.costFactor})`).join(", ")}`,
+      { code: "E_PRIORITY", field: "--priority" },
     );
   }
   return chosen;
-}
-
-/** The group from REPO_PATH/.env, read by the same loader every sweval tool uses (bash semantics, env wins). */
-function readDotenvValue(repoPath: string, key: string, env: NodeJS.ProcessEnv): string | undefined {
-  const path = resolve(repoPath, ".env");
-  if (!existsSync(path)) return undefined;
-  return loadEnv({ file: path, env: { ...env, SWEVAL_ENV_FILE: undefined } }).values[key];
 }

@@ -1,17 +1,28 @@
+import { SchedulerSchema } from "@sweval/clusters/schema";
+import { parseDocument } from "@sweval/core";
 import { z } from "zod";
 
 export const JOBS_KIND = "sweval/jobs";
-export const JOBS_VERSION = 1;
+/** 2: the manifest is the whole job graph (`id`, `after`); the aggregation step is a job like the others. */
+export const JOBS_VERSION = 2;
+
+/**
+ * The last line a successful job prints: the legacy job's own words, which the status board reads to tell
+ * done from failed. The job's contract, so it lives with the job's schema.
+ */
+export const COMPLETION_LINE = "✅ Result aggregation was successfully done.";
 
 export const JobSchema = z.object({
-  name: z.string().describe("the scheduler job name: <lang>_<task> of the first task"),
+  id: z.string().describe("unique in the manifest: the script's path under the output dir, without .sh"),
+  name: z.string().describe("the scheduler job name: <lang>_<task> of the first task, or aggregate"),
+  after: z.array(z.string()).describe("ids of the jobs in this manifest that must end first (any exit status)"),
   model: z.string(),
   litellmModel: z.string(),
   customSettings: z.string().nullable(),
   planPath: z.string().describe("the plan file the job reads (saved next to the script)"),
   planFingerprint: z.string(),
   script: z.string().describe("absolute path of the job script"),
-  tasks: z.array(z.string()).min(1).describe("task keys this job runs, in order"),
+  tasks: z.array(z.string()).min(1).describe("task keys this job runs, in order (aggregate for the aggregation job)"),
   resources: z.object({ nodeKind: z.string(), gpus: z.number().int(), request: z.string().nullable() }),
   walltime: z.string().describe("HH:MM:SS"),
   walltimeSeconds: z.number().int(),
@@ -20,20 +31,70 @@ export const JobSchema = z.object({
   logDir: z.string().describe("must exist before submission; the scheduler writes stdout/stderr here"),
   stdout: z.string().describe("log path; {jobId} stands for the id the scheduler assigns"),
   stderr: z.string(),
-  submit: z.object({ argv: z.array(z.string()).min(1).describe("the exact command to submit, no shell involved") }),
+  submit: z.object({
+    argv: z
+      .array(z.string())
+      .min(1)
+      .describe("the exact command to submit, no shell involved; dependencies on `after` are added at submission"),
+  }),
   ledger: z.string().optional().describe("the submission ledger kept with the results: <repo>/results/.sweval/ledger.jsonl"),
   resultsDir: z.string().optional().describe("the model's results dir (aggregated_results.json goes here)"),
 });
 export type Job = z.infer<typeof JobSchema>;
 
-export const JobsManifestSchema = z.object({
+export const JobsManifestSchema = z
+  .object({
+    kind: z.literal(JOBS_KIND),
+    version: z.literal(JOBS_VERSION),
+    generator: z.object({ name: z.string(), version: z.string() }),
+    scheduler: SchedulerSchema,
+    cluster: z.string(),
+    jobCommand: z.enum(["sweval-run", "legacy"]),
+    outDir: z.string(),
+    jobs: z.array(JobSchema),
+  })
+  .superRefine((manifest, context) => {
+    const ids = new Set<string>();
+    for (const [index, job] of manifest.jobs.entries()) {
+      if (ids.has(job.id)) context.addIssue({ code: "custom", path: ["jobs", index, "id"], message: `job id ${job.id} appears twice` });
+      for (const dependency of job.after)
+        if (!ids.has(dependency))
+          context.addIssue({
+            code: "custom",
+            path: ["jobs", index, "after"],
+            message: `${job.id} runs after ${dependency}, which is not an earlier job of this manifest`,
+          });
+      ids.add(job.id);
+    }
+  });
+export type JobsManifest = z.infer<typeof JobsManifestSchema>;
+
+/** The version 1 manifest (before the job graph): no `id`, no `after`. Still read by sweval-pbs. */
+export const JobsManifestV1Schema = z.object({
   kind: z.literal(JOBS_KIND),
-  version: z.literal(JOBS_VERSION),
+  version: z.literal(1),
   generator: z.object({ name: z.string(), version: z.string() }),
-  scheduler: z.enum(["grid-engine", "pbs-pro", "slurm", "local"]),
+  scheduler: SchedulerSchema,
   cluster: z.string(),
   jobCommand: z.enum(["sweval-run", "legacy"]),
   outDir: z.string(),
-  jobs: z.array(JobSchema),
+  jobs: z.array(JobSchema.omit({ id: true, after: true })),
 });
-export type JobsManifest = z.infer<typeof JobsManifestSchema>;
+
+/**
+ * Reads a jobs manifest of either version with its schema; a version 1 manifest becomes version 2 with each
+ * job's id taken from its script path and no dependencies, which is what it meant.
+ */
+export function parseJobsManifest(document: unknown, source: string): JobsManifest {
+  const version = (document as { version?: unknown } | null)?.version;
+  if (version !== 1) return parseDocument(JobsManifestSchema, document, { kind: JOBS_KIND, version: JOBS_VERSION }, source);
+  const v1 = parseDocument(JobsManifestV1Schema, document, { kind: JOBS_KIND, version: 1 }, source);
+  const jobs = v1.jobs.map((job) => ({ ...job, id: scriptId(v1.outDir, job.script), after: [] }));
+  return parseDocument(JobsManifestSchema, { ...v1, version: JOBS_VERSION, jobs }, { kind: JOBS_KIND, version: JOBS_VERSION }, source);
+}
+
+/** A job's id: its script's path under the output dir, without `.sh`. */
+export function scriptId(outDir: string, script: string): string {
+  const inside = script.startsWith(`${outDir}/`) ? script.slice(outDir.length + 1) : script;
+  return inside.replace(/\.sh$/, "");
+}

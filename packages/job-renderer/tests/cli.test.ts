@@ -76,10 +76,15 @@ describe("sweval-render", () => {
       '{"kind":"sweval/jobs","version":1}',
       /<stdin>: field "kind": expected kind "sweval\/plan", received "sweval\/jobs"/,
     ],
-    ["a newer plan version", '{"kind":"sweval/plan","version":2}', /field "version": sweval\/plan: expected version 1, received 2/],
+    ["a newer plan version", '{"kind":"sweval/plan","version":3}', /field "version": sweval\/plan: expected version 2, received 3/],
+    [
+      "a plan of the version before the cluster facts",
+      '{"kind":"sweval/plan","version":1}',
+      /expected version 2, received 1\n.*resolve the plan again with this sweval/,
+    ],
     [
       "a plan missing fields",
-      '{"kind":"sweval/plan","version":1,"tasks":[]}',
+      '{"kind":"sweval/plan","version":2,"tasks":[]}',
       /<stdin>: field "generator": sweval\/plan does not match its schema/,
     ],
     ["no input", "", /no plan found: pipe sweval-resolve into sweval-render/],

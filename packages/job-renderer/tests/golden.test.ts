@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { type ResolvePlanOptions, resolvePlan } from "@sweval/settings-resolver";
+import { fingerprintPlan, type ResolvePlanOptions, resolvePlan } from "@sweval/settings-resolver";
 import { repoRoot, testdir } from "@sweval/test-utils";
 import { describe, expect, it } from "vitest";
-import { loadProfiles, type RenderJobsOptions, renderJobs, writeJobs } from "../src/index.js";
+import { groupFromEnvironment, type RenderJobsOptions, renderJobs, writeJobs } from "../src/index.js";
 
 const MODEL = "tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5";
 
@@ -35,6 +35,13 @@ const CASES: Case[] = [
   { name: "slurm-gpu_1", plan: { cluster: "slurm", nodeKind: "gpu_1", customSettings: "default" } },
   { name: "local-gpu_1", plan: { cluster: "local", nodeKind: "gpu_1", customSettings: "default" } },
   { name: "local-legacy", plan: { cluster: "local", nodeKind: "gpu_2" }, render: { jobCommand: "legacy" } },
+  {
+    name: "tsubame4-then-aggregate",
+    plan: { cluster: "tsubame4", nodeKind: "node_q", customSettings: "default" },
+    render: { group: "tga-example", thenAggregate: true },
+  },
+  { name: "abci3-then-aggregate", plan: { cluster: "abci3", nodeKind: "rt_HG" }, render: { group: "gag00000", thenAggregate: true } },
+  { name: "slurm-then-aggregate", plan: { cluster: "slurm", nodeKind: "gpu_1" }, render: { thenAggregate: true, rehearse: true } },
 ];
 
 async function render(testCase: Case, env: NodeJS.ProcessEnv = {}) {
@@ -50,7 +57,8 @@ async function render(testCase: Case, env: NodeJS.ProcessEnv = {}) {
     ...testCase.plan,
   });
   const plans = [plan];
-  const result = renderJobs({ plans, outDir, profiles: await loadProfiles(plans), env, ...testCase.render });
+  const group = await groupFromEnvironment(plan, testCase.render?.group, env);
+  const result = renderJobs({ plans, outDir, ...testCase.render, group });
   return { ...result, outDir };
 }
 
@@ -64,6 +72,55 @@ describe("job scripts per dialect", () => {
     await expect(sanitize(JSON.stringify(manifest, null, 2), outDir)).toMatchFileSnapshot(`golden/${testCase.name}/manifest.json`);
     const script = files.find((f) => f.path.endsWith("/ja_gpqa.sh"));
     await expect(sanitize(script?.content ?? "", outDir)).toMatchFileSnapshot(`golden/${testCase.name}/ja_gpqa.sh`);
+    const aggregation = files.find((f) => f.path.endsWith("/aggregate.sh"));
+    expect(Boolean(aggregation)).toBe(Boolean(testCase.render?.thenAggregate));
+    if (aggregation) await expect(sanitize(aggregation.content, outDir)).toMatchFileSnapshot(`golden/${testCase.name}/aggregate.sh`);
+  });
+
+  it("makes the aggregation a job of the graph: after every job of its plan, its script written with the others", async () => {
+    const { manifest, files } = await render(CASES.find((c) => c.name === "tsubame4-then-aggregate") as Case);
+    const aggregation = manifest.jobs.at(-1);
+    expect(aggregation).toMatchObject({ name: "aggregate", tasks: ["aggregate"], walltime: "00:10:00" });
+    expect(aggregation?.after).toEqual(manifest.jobs.slice(0, -1).map((job) => job.id));
+    expect(aggregation?.submit.argv).toEqual([
+      "qsub",
+      "-g",
+      "tga-example",
+      "-l",
+      "node_q=1",
+      "-p",
+      "-5",
+      "-N",
+      "aggregate",
+      "-l",
+      "h_rt=00:10:00",
+      "-o",
+      `/repo/results/hosted_vllm/${MODEL}/default`,
+      "-e",
+      `/repo/results/hosted_vllm/${MODEL}/default`,
+      aggregation?.script,
+    ]);
+    expect(files.map((f) => f.path)).toContain(aggregation?.script);
+    expect(new Set(manifest.jobs.map((job) => job.id)).size).toBe(manifest.jobs.length);
+  });
+
+  it("covers the cluster's facts by the plan fingerprint: an edited setup line makes another plan", async () => {
+    const { manifest } = await render(CASES[0] as Case);
+    const plan = await resolvePlan({
+      model: MODEL,
+      root: repoRoot,
+      repoPath: "/repo",
+      tasks: ["ja_gpqa", "en_math_500"],
+      offline: true,
+      env: { HOME: "/nonexistent-home" },
+      cluster: "tsubame4",
+      nodeKind: "node_q",
+      customSettings: "default",
+    });
+    expect(plan.fingerprint).toBe(manifest.jobs[0]?.planFingerprint);
+    const edited = { ...plan, cluster: { ...plan.cluster, setup: [...plan.cluster.setup, "module load cuda/12.8"] } };
+    expect(fingerprintPlan(edited)).not.toBe(plan.fingerprint);
+    expect(fingerprintPlan({ ...plan, paths: { ...plan.paths, repoPath: "/elsewhere" } })).toBe(plan.fingerprint);
   });
 
   it.each(CASES)("$name renders the same bytes twice", async (testCase) => {

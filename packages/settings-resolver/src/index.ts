@@ -1,4 +1,6 @@
-export { embeddedDefaultsDir, listClusterProfiles, locateInputs, readClusterProfile } from "./locate-inputs.js";
+// Cluster knowledge lives in @sweval/clusters; these re-exports keep the resolver's API as it was.
+export { formatWalltime, listClusterProfiles, parseWalltime, readClusterProfile } from "@sweval/clusters";
+export { embeddedDefaultsDir, locateInputs } from "./locate-inputs.js";
 export type { ModelMetadata } from "./model-metadata.js";
 export { detectModelMetadata, findCachedSnapshot, hubCacheDirs, maxModelLengthFromConfig } from "./model-metadata.js";
 export type { ModelSettingsFile, ModelSettingsProfile } from "./model-settings.js";
@@ -10,7 +12,7 @@ export { describeSource, renderExplain } from "./render-explain.js";
 export { renderLegacySettings } from "./render-legacy-settings.js";
 export type { ModelRequest, ResolvePlanOptions } from "./resolve-plan.js";
 export { fingerprintPlan, parseModelsFile, resolvePlan, resolvePlans } from "./resolve-plan.js";
-export type { ClusterProfile, NodeKind, Plan, PlanTask, ResolvedValue, Source } from "./schema.js";
+export type { ClusterProfile, NodeKind, Plan, PlanTask, ResolvedValue, RunPaths, Source } from "./schema.js";
 export {
   ClusterProfileSchema,
   GENERATION_PARAMS,
@@ -18,10 +20,11 @@ export {
   PLAN_VERSION,
   PlanSchema,
   PlanTaskSchema,
+  runPaths,
   SourceSchema,
   SUPPORTED_PARAMS,
 } from "./schema.js";
 export type { TaskSettings, TaskSettingsRow } from "./task-settings.js";
 export { parseTaskSettings, readTaskSettings } from "./task-settings.js";
 export type { TaskRuntimeRow, TasksRuntime, WalltimeColumn } from "./tasks-runtime.js";
-export { formatWalltime, parseTasksRuntime, parseWalltime, readTasksRuntime } from "./tasks-runtime.js";
+export { parseTasksRuntime, readTasksRuntime } from "./tasks-runtime.js";

@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { didYouMean, InputError, pythonFloatRepr } from "@sweval/core";
+import { didYouMean, InputError, pythonFloatRepr, readTextInput } from "@sweval/core";
 import { isMap, isScalar, LineCounter, parseDocument, type Scalar } from "yaml";
 import { SUPPORTED_PARAMS, type SupportedParam } from "./schema.js";
-import { readInputFile } from "./tasks-runtime.js";
 
 /** One value of a custom settings profile, with the text Python's str() would print for it. */
 export interface ProfileValue {
@@ -64,7 +63,7 @@ export function parseModelSettings(text: string, file: string): ModelSettingsFil
 
 /** Reads and parses a custom model settings YAML. */
 export async function readModelSettings(file: string): Promise<ModelSettingsFile> {
-  return parseModelSettings(await readInputFile(file, "custom model settings file"), file);
+  return parseModelSettings(await readTextInput(file, "custom model settings file"), file);
 }
 
 export interface FindProfileOptions {

@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { type ClusterProfile, clusterFacts, nodeKindFacts, parseWalltime, readClusterProfile } from "@sweval/clusters";
 import { didYouMean, InputError, readPackageVersion } from "@sweval/core";
-import { locateInputs, readClusterProfile } from "./locate-inputs.js";
+import { locateInputs } from "./locate-inputs.js";
 import { detectModelMetadata, type ModelMetadata } from "./model-metadata.js";
 import { findProfile, type ModelSettingsProfile } from "./model-settings.js";
 import { PROVIDER_TABLE, type Provider, validateModelId, validateSettingName } from "./providers.js";
 import { decideParser } from "./reasoning.js";
 import {
-  type ClusterProfile,
   GENERATION_PARAMS,
   PLAN_KIND,
   PLAN_VERSION,
@@ -19,7 +19,7 @@ import {
   type SupportedParam,
 } from "./schema.js";
 import { readTaskSettings, type TaskSettings, type TaskSettingsRow } from "./task-settings.js";
-import { parseWalltime, readTasksRuntime, type TaskRuntimeRow, type TasksRuntime } from "./tasks-runtime.js";
+import { readTasksRuntime, type TaskRuntimeRow, type TasksRuntime } from "./tasks-runtime.js";
 
 export interface ResolvePlanOptions {
   /** Hugging Face model id `<org>/<name>` (`openai/<name>` for openai). */
@@ -159,8 +159,8 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
     litellmModel,
     apiBase: providerInfo.apiBase,
     apiKeyEnv: providerInfo.apiKeyEnv,
-    cluster: { name: cluster.name, scheduler: cluster.scheduler, profilePath: clusterPath },
-    nodeKind: { name: nodeKindName, gpus: nodeKind.gpus, walltimeColumn: nodeKind.walltimeColumn },
+    cluster: clusterFacts(cluster, clusterPath),
+    nodeKind: nodeKindFacts(nodeKindName, nodeKind),
     customSettings: profile ? { name: profile.name, path: profile.file, version: profile.version } : null,
     mergeStrategy,
     maxSamples: options.maxSamples ?? null,
@@ -237,9 +237,16 @@ export function parseModelsFile(text: string, file: string): ModelRequest[] {
   });
 }
 
-/** sha256 over the settings that decide what an evaluation does, independent of paths and machines. */
+/**
+ * sha256 over what decides what a job does: the settings, and the cluster facts the job runs with (directives,
+ * setup lines, tool commands, node kind), so a profile edited after resolving makes a different plan. Paths are
+ * left out: the same evaluation in another checkout has the same fingerprint.
+ */
 export function fingerprintPlan(plan: Plan): string {
+  const { profilePath: _path, ...cluster } = plan.cluster;
   const essence = {
+    cluster,
+    nodeKind: plan.nodeKind,
     model: plan.model.id,
     provider: plan.provider,
     customSettings: plan.customSettings ? { name: plan.customSettings.name, version: plan.customSettings.version } : null,

@@ -1,7 +1,9 @@
+import { ClusterFactsSchema, NodeKindFactsSchema } from "@sweval/clusters/schema";
 import { z } from "zod";
 
 export const PLAN_KIND = "sweval/plan";
-export const PLAN_VERSION = 1;
+/** 2: the plan carries its cluster's facts (cluster, nodeKind), so nothing re-reads the profile. */
+export const PLAN_VERSION = 2;
 
 /** Which layer set a resolved value. */
 export const SourceSchema = z.discriminatedUnion("layer", [
@@ -89,12 +91,8 @@ export const PlanSchema = z.object({
   litellmModel: z.string().describe("the litellm model string, e.g. hosted_vllm/<org>/<model>"),
   apiBase: z.string().nullable().describe("null for vllm (the runner fills in its port) and openrouter"),
   apiKeyEnv: z.string().nullable().describe("the environment variable the runner reads the key from; never the key"),
-  cluster: z.object({
-    name: z.string(),
-    scheduler: z.enum(["grid-engine", "pbs-pro", "slurm", "local"]),
-    profilePath: z.string(),
-  }),
-  nodeKind: z.object({ name: z.string(), gpus: z.number().int(), walltimeColumn: z.string() }),
+  cluster: ClusterFactsSchema.describe("what the job needs of the cluster profile, resolved when the plan was made"),
+  nodeKind: NodeKindFactsSchema,
   customSettings: z
     .object({ name: z.string(), path: z.string(), version: z.string() })
     .nullable()
@@ -126,49 +124,6 @@ export const PlanSchema = z.object({
 });
 export type Plan = z.infer<typeof PlanSchema>;
 
-// --- cluster profiles (conf/clusters/<name>.yaml) ---
-
-export const NodeKindSchema = z.object({
-  gpus: z.number().int().min(0),
-  walltimeColumn: z.enum(["hrt_q", "hrt_f", "wlt_HG", "wlt_HF"]).describe("which tasks_runtime.csv column gives this kind's time limit"),
-  maxWalltime: z.string().optional().describe("the longest walltime the site accepts for this kind, HH:MM:SS"),
-  cpus: z.number().int().optional(),
-  memoryGb: z.number().optional(),
-  resource: z.string().optional().describe("the scheduler resource string, e.g. node_q=1 or gpu:1"),
-  note: z.string().optional(),
-});
-
-export const ClusterProfileSchema = z.object({
-  name: z.string(),
-  description: z.string(),
-  scheduler: z.enum(["grid-engine", "pbs-pro", "slurm", "local"]),
-  legacyService: z.enum(["tsubame", "abci", "local"]).describe("the --service value of the legacy job script"),
-  defaultNodeKind: z.string(),
-  nodeKinds: z.record(z.string(), NodeKindSchema),
-  nodeKindAliases: z
-    .record(z.string(), z.string())
-    .default({})
-    .describe("other clusters' node kind names mapped to this one's (V5 qsub_multi: rt_HG → node_q)"),
-  group: z
-    .object({ env: z.string(), flag: z.string() })
-    .nullable()
-    .describe("the billing group option and the .env variable that holds it (-g TSUBAME_GROUP, -P ABCI_GROUP)"),
-  priorities: z
-    .array(z.object({ value: z.number().int(), costFactor: z.number() }))
-    .describe("allowed priorities, the first is the default"),
-  queue: z.string().nullable().optional(),
-  partition: z.string().nullable().optional(),
-  jobHeader: z.array(z.string()).default([]).describe("extra directive lines for the job script"),
-  setup: z.array(z.string()).default([]).describe("shell lines run at the top of each job: modules, scratch"),
-  storageRule: z.string().nullable().optional().describe("a path prefix caches must live under"),
-  tools: z
-    .object({
-      vllm: z.array(z.string()).optional().describe("the command that runs vllm; ${REPO_PATH} is replaced"),
-      lighteval: z.array(z.string()).optional().describe("the command that runs lighteval; ${REPO_PATH} is replaced"),
-    })
-    .optional()
-    .describe("the tool environments the job uses (default: vllm and lighteval on PATH)"),
-  sources: z.array(z.string()).describe("where each fact came from"),
-});
-export type ClusterProfile = z.infer<typeof ClusterProfileSchema>;
-export type NodeKind = z.infer<typeof NodeKindSchema>;
+// Cluster profiles are owned by @sweval/clusters; re-exported here for the resolver's API users.
+export { type ClusterProfile, ClusterProfileSchema, type NodeKind, NodeKindSchema } from "@sweval/clusters/schema";
+export { type RunPaths, runPaths } from "./run-paths.js";

@@ -1,5 +1,5 @@
-import { InputError } from "@sweval/core";
-import { parseCsvRecords, readInputFile } from "./tasks-runtime.js";
+import { InputError, readTextInput } from "@sweval/core";
+import { parseCsvRecords } from "./tasks-runtime.js";
 
 /** A task_settings.csv row: `key` is the lighteval task name; values stay strings, as the legacy kept them. */
 export interface TaskSettingsRow {
@@ -44,5 +44,5 @@ export function parseTaskSettings(text: string, file: string): TaskSettings {
 
 /** Reads and parses task_settings.csv. */
 export async function readTaskSettings(file: string): Promise<TaskSettings> {
-  return parseTaskSettings(await readInputFile(file, "task settings CSV"), file);
+  return parseTaskSettings(await readTextInput(file, "task settings CSV"), file);
 }

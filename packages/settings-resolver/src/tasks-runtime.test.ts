@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatWalltime, parseTasksRuntime, parseWalltime } from "./tasks-runtime.js";
+import { parseTasksRuntime } from "./tasks-runtime.js";
 
 const V4 = [
   "key,script,result_dir,framework,hrt_q,hrt_f,wlt_HG,wlt_HF",
@@ -50,16 +50,5 @@ describe(parseTasksRuntime, () => {
     ["an empty file", "", /t\.csv: empty file/],
   ])("throws InputError naming file, line and field for %s", (_, text, message) => {
     expect(() => parseTasksRuntime(text, "t.csv")).toThrow(message);
-  });
-});
-
-describe(parseWalltime, () => {
-  it.each([
-    ["00:30:00", 1800],
-    ["1:30:00", 5400],
-    ["24:00:00", 86400],
-  ])("parses %s", (text, seconds) => {
-    expect(parseWalltime(text)).toBe(seconds);
-    expect(parseWalltime(formatWalltime(seconds))).toBe(seconds);
   });
 });

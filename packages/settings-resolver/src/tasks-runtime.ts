@@ -1,5 +1,5 @@
-import { readFile } from "node:fs/promises";
-import { InputError } from "@sweval/core";
+import { parseWalltime } from "@sweval/clusters";
+import { InputError, readTextInput } from "@sweval/core";
 import { parse } from "csv-parse/sync";
 
 export const TASKS_RUNTIME_COLUMNS = ["key", "script", "result_dir", "framework", "hrt_q", "hrt_f", "wlt_HG", "wlt_HF"] as const;
@@ -81,24 +81,7 @@ export function parseTasksRuntime(text: string, file: string): TasksRuntime {
 
 /** Reads and parses tasks_runtime.csv. */
 export async function readTasksRuntime(file: string): Promise<TasksRuntime> {
-  return parseTasksRuntime(await readInputFile(file, "tasks runtime CSV"), file);
-}
-
-/** `HH:MM:SS` (also `H:MM:SS`) to seconds; anything else is an InputError at that location. */
-export function parseWalltime(value: string, at: { file?: string; line?: number; field?: string } = {}): number {
-  const match = /^(\d{1,3}):([0-5]\d):([0-5]\d)$/.exec(value);
-  if (!match) {
-    throw new InputError(`expected a walltime like 02:00:00, received "${value.slice(0, 200)}"`, { code: "E_WALLTIME", ...at });
-  }
-  return Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3]);
-}
-
-/** Seconds to `HH:MM:SS`. */
-export function formatWalltime(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
+  return parseTasksRuntime(await readTextInput(file, "tasks runtime CSV"), file);
 }
 
 // --- internal ---
@@ -122,17 +105,6 @@ export function parseCsvRecords(text: string, file: string): CsvRecord[] {
     const message = error instanceof Error ? error.message : String(error);
     const line = (error as { lines?: number }).lines;
     throw new InputError(`malformed CSV: ${message.replace(/^Invalid \w+: /, "")}`, { code: "E_CSV", file, line, cause: error });
-  }
-}
-
-/** Reads a text input, turning a missing or unreadable file into an InputError. */
-export async function readInputFile(file: string, what: string): Promise<string> {
-  try {
-    return await readFile(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "not found" : code === "EISDIR" ? "is a directory" : `cannot be read (${code})`;
-    throw new InputError(`${what} ${reason}`, { code: "E_INPUT_FILE", file, cause: error });
   }
 }
 

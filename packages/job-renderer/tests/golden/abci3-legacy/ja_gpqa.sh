@@ -1,7 +1,7 @@
 #!/bin/bash
 #PBS -S /bin/bash
 # sweval job ja_gpqa: tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 on abci3/rt_HF
-# Rendered by @sweval/job-renderer 0.1.0 from plan 15854b0bac7acca2; re-render instead of editing.
+# Rendered by @sweval/job-renderer 0.1.0 from plan 0cb8c30f6c992792; re-render instead of editing.
 set -euo pipefail
 
 # The legacy job script sources .env, sets up modules and serves the model itself.

@@ -1,7 +1,7 @@
 #!/bin/bash
 #PBS -S /bin/bash
 # sweval job ja_gpqa: tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 [default] on abci3/rt_HG
-# Rendered by @sweval/job-renderer 0.1.0 from plan 05bb6179f4b49dff; re-render instead of editing.
+# Rendered by @sweval/job-renderer 0.1.0 from plan 90ee57bbba483b38; re-render instead of editing.
 set -euo pipefail
 
 # Secrets stay in .env and are read at run time; they are never written into this file.

@@ -1,6 +1,6 @@
 #!/bin/bash
 # sweval job ja_gpqa: tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 [default] on local/gpu_1
-# Rendered by @sweval/job-renderer 0.1.0 from plan 05bb6179f4b49dff; re-render instead of editing.
+# Rendered by @sweval/job-renderer 0.1.0 from plan e276f22fbdf8825f; re-render instead of editing.
 set -euo pipefail
 
 export JOB_ID="${JOB_ID:-local$$}"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # sweval job ja_gpqa: tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 on local/gpu_2
-# Rendered by @sweval/job-renderer 0.1.0 from plan 15854b0bac7acca2; re-render instead of editing.
+# Rendered by @sweval/job-renderer 0.1.0 from plan 821633788918d742; re-render instead of editing.
 set -euo pipefail
 
 export JOB_ID="${JOB_ID:-local$$}"

@@ -6,7 +6,7 @@
 #SBATCH --error=/repo/results/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5/default/ja/gpqa/%x.e%j
 #SBATCH --gres=gpu:1
 # sweval job ja_gpqa: tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 [default] on slurm/gpu_1
-# Rendered by @sweval/job-renderer 0.1.0 from plan 05bb6179f4b49dff; re-render instead of editing.
+# Rendered by @sweval/job-renderer 0.1.0 from plan f41395b368ac0eec; re-render instead of editing.
 set -euo pipefail
 
 # Secrets stay in .env and are read at run time; they are never written into this file.

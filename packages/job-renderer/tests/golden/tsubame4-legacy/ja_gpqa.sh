@@ -2,7 +2,7 @@
 #$ -S /bin/bash
 #$ -cwd
 # sweval job ja_gpqa: tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 [default] on tsubame4/node_q
-# Rendered by @sweval/job-renderer 0.1.0 from plan b3e83d1150c3deb9; re-render instead of editing.
+# Rendered by @sweval/job-renderer 0.1.0 from plan b56b69167052ee5b; re-render instead of editing.
 set -euo pipefail
 
 # The legacy job script sources .env, sets up modules and serves the model itself.

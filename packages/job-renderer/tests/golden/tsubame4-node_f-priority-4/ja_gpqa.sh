@@ -2,7 +2,7 @@
 #$ -S /bin/bash
 #$ -cwd
 # sweval job ja_gpqa: tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 on tsubame4/node_f
-# Rendered by @sweval/job-renderer 0.1.0 from plan 15854b0bac7acca2; re-render instead of editing.
+# Rendered by @sweval/job-renderer 0.1.0 from plan 043eed8bf047cecb; re-render instead of editing.
 set -euo pipefail
 
 # Secrets stay in .env and are read at run time; they are never written into this file.

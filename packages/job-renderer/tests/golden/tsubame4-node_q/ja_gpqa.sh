@@ -2,7 +2,7 @@
 #$ -S /bin/bash
 #$ -cwd
 # sweval job ja_gpqa: tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 [default] on tsubame4/node_q
-# Rendered by @sweval/job-renderer 0.1.0 from plan 05bb6179f4b49dff; re-render instead of editing.
+# Rendered by @sweval/job-renderer 0.1.0 from plan 75dcfbe25dc950a9; re-render instead of editing.
 set -euo pipefail
 
 # Secrets stay in .env and are read at run time; they are never written into this file.

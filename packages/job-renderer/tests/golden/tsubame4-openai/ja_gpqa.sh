@@ -2,7 +2,7 @@
 #$ -S /bin/bash
 #$ -cwd
 # sweval job ja_gpqa: openai/o3-mini-2025-01-31 on tsubame4/cpu_16
-# Rendered by @sweval/job-renderer 0.1.0 from plan e3d7425cac566a9a; re-render instead of editing.
+# Rendered by @sweval/job-renderer 0.1.0 from plan 34fd24319bf7ae3c; re-render instead of editing.
 set -euo pipefail
 
 # Secrets stay in .env and are read at run time; they are never written into this file.

@@ -2,7 +2,26 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sharedRoot } from "@sweval/test-utils";
 import { describe, expect, it } from "vitest";
-import { gridEngine, parsePbsAccounting, parsePbsQstatJson, parseQacct, parseQstatXml, parseSqueue, pbsPro, slurm } from "../src/index.js";
+import {
+  type Dialect,
+  gridEngine as gridEngineDialect,
+  parsePbsAccounting,
+  parsePbsQstatJson,
+  parseQacct,
+  parseQstatXml,
+  parseSqueue,
+  pbsPro as pbsProDialect,
+  type SchedulerControl,
+  slurm as slurmDialect,
+} from "../src/index.js";
+
+function controlOf(dialect: Dialect): SchedulerControl {
+  if (!dialect.control) throw new Error(`${dialect.scheduler} has no scheduler commands`);
+  return dialect.control;
+}
+const gridEngine = controlOf(gridEngineDialect);
+const slurm = controlOf(slurmDialect);
+const pbsPro = controlOf(pbsProDialect);
 
 const samples = join(sharedRoot, "schedulers/samples");
 const have = existsSync(samples);

@@ -1,0 +1,98 @@
+import type { JobState } from "../schema.js";
+import {
+  type AccountingInfo,
+  type Dialect,
+  insertAfterCommand,
+  nameDotJobIdLogs,
+  type QueueInfo,
+  type SchedulerAnswer,
+  type SchedulerControl,
+} from "./types.js";
+
+/** `-hold_jid a,b`: waits for the jobs to leave the queue, whatever their exit status (as V5's resub does). */
+function holdFor(argv: readonly string[], after: readonly string[]): string[] {
+  return after.length === 0 ? [...argv] : insertAfterCommand(argv, ["-hold_jid", after.join(",")]);
+}
+
+/** Son of Grid Engine and TSUBAME4's Altair Grid Engine (qsub, qstat -xml, qacct, qdel); legacy-workflow §1.3. */
+export const gridEngine: Dialect = {
+  scheduler: "grid-engine",
+  directives: (_job, { cluster }) => ["#$ -S /bin/bash", "#$ -cwd", ...cluster.jobHeader],
+  logPaths: nameDotJobIdLogs,
+  submitArgv(job, { cluster, group }, options = {}) {
+    const argv = [
+      "qsub",
+      ...(cluster.group && group ? [cluster.group.flag, group] : []),
+      "-l",
+      job.resources.request ?? `${job.resources.nodeKind}=1`,
+      ...(job.priority !== null ? ["-p", String(job.priority)] : []),
+      "-N",
+      job.name,
+      "-l",
+      `h_rt=${job.walltime}`,
+      "-o",
+      job.logDir,
+      "-e",
+      job.logDir,
+      job.script,
+    ];
+    return holdFor(argv, options.after ?? []);
+  },
+  withDependencies: holdFor,
+  control: {
+    parseSubmitOutput: (answer) =>
+      /Your job(?:-array)? (\d+)/.exec(answer.stdout)?.[1] ?? /^\s*(\d+)(?:\.\d+-\d+:\d+)?\s*$/.exec(answer.stdout)?.[1] ?? null,
+    isTransient: (answer) =>
+      /unable to contact qmaster|commlib error|failed receiving gdi request|can't connect|got no connection|qmaster is not alive|no route to host/i.test(
+        answer.stderr + answer.stdout,
+      ),
+    queueArgv: ["qstat", "-xml", "-u", "*"],
+    parseQueue: parseQstatXml,
+    accountingQueries: (id) => [{ argv: ["qacct", "-j", id], parse: (answer: SchedulerAnswer) => (answer.exitCode === 0 ? parseQacct(answer.stdout) : null) }],
+    cancelArgv: (id) => ["qdel", id],
+  } satisfies SchedulerControl,
+};
+
+/** Jobs in `qstat -xml` (SGE and UGE/AGE; extra elements such as jclass_name are ignored). */
+export function parseQstatXml(xml: string, now: number): Map<string, QueueInfo> {
+  const jobs = new Map<string, QueueInfo>();
+  for (const block of xml.match(/<job_list[\s\S]*?<\/job_list>/g) ?? []) {
+    const field = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(block)?.[1]?.trim();
+    const id = field("JB_job_number");
+    const raw = field("state") ?? "";
+    if (!id || jobs.has(id)) continue;
+    const started = field("JAT_start_time");
+    const startedAt = started ? Date.parse(started) : Number.NaN;
+    jobs.set(id, {
+      state: gridEngineState(raw),
+      raw,
+      elapsedSeconds: Number.isFinite(startedAt) ? Math.max(0, Math.round((now - startedAt) / 1000)) : null,
+    });
+  }
+  return jobs;
+}
+
+/** Grid Engine state letters: E error, d deleting, t transferring, r/s running, qw/hqw waiting. */
+export function gridEngineState(raw: string): JobState {
+  if (raw.includes("E")) return "error";
+  if (raw.includes("d")) return "deleted";
+  if (raw.includes("t")) return "transferring";
+  if (/[rRsS]/.test(raw)) return "running";
+  return "queued";
+}
+
+/** The last record of `qacct -j ID`: failed 37 (or exit 137 after h_rt) is a timeout, failed 100 + 137 a qdel. */
+export function parseQacct(text: string): AccountingInfo | null {
+  const records = text.split(/^=+$/m).filter((record) => /jobnumber/.test(record));
+  const record = records.at(-1);
+  if (!record) return null;
+  const field = (name: string) => new RegExp(`^${name}\\s+(.*)$`, "m").exec(record)?.[1]?.trim() ?? "";
+  const failed = field("failed");
+  const failedCode = Number(/^(\d+)/.exec(failed)?.[1] ?? "0");
+  const exitStatus = Number(/^(-?\d+)/.exec(field("exit_status"))?.[1] ?? "0");
+  if (failedCode === 37 || /h_rt|wallclock/i.test(failed)) return { outcome: "timeout", exitStatus, reason: `qacct: failed ${failed}` };
+  if (failedCode === 100 && exitStatus === 137) return { outcome: "deleted", exitStatus, reason: "qacct: killed (qdel)" };
+  if (failedCode !== 0) return { outcome: "error", exitStatus, reason: `qacct: failed ${failed}` };
+  if (exitStatus !== 0) return { outcome: "error", exitStatus, reason: `qacct: exit_status ${exitStatus}` };
+  return { outcome: "finished", exitStatus, reason: "qacct: exit_status 0" };
+}

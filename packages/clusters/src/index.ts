@@ -1,0 +1,30 @@
+export { dialectFor } from "./dialects/index.js";
+export { gridEngine, gridEngineState, parseQacct, parseQstatXml } from "./dialects/grid-engine.js";
+export { local } from "./dialects/local.js";
+export { parsePbsAccounting, parsePbsQstatJson, pbsPro } from "./dialects/pbs-pro.js";
+export { parseSacct, parseScontrolJob, parseSqueue, slurm } from "./dialects/slurm.js";
+export type {
+  AccountingInfo,
+  AccountingQuery,
+  Dialect,
+  JobRequest,
+  QueueInfo,
+  SchedulerAnswer,
+  SchedulerControl,
+  SubmitContext,
+} from "./dialects/types.js";
+export { embeddedClustersDir, listClusterProfiles, readClusterProfile } from "./read-cluster-profile.js";
+export type { ClusterFacts, ClusterProfile, JobState, NodeKind, NodeKindFacts, Scheduler, Tools } from "./schema.js";
+export {
+  ClusterFactsSchema,
+  ClusterProfileSchema,
+  clusterFacts,
+  JOB_STATES,
+  JobStateSchema,
+  NodeKindFactsSchema,
+  NodeKindSchema,
+  nodeKindFacts,
+  SCHEDULERS,
+  SchedulerSchema,
+} from "./schema.js";
+export { durationSeconds, formatWalltime, parseWalltime } from "./walltime.js";

@@ -1,0 +1,30 @@
+#!/bin/bash
+#PBS -S /bin/bash
+# sweval job aggregate: tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 on abci3/rt_HG
+# Runs after this model's 2 evaluation job(s) ended, and re-aggregates its results.
+# Rendered by @sweval/job-renderer 0.1.0 from plan 4568ff097a94774a; re-render instead of editing.
+set -euo pipefail
+
+# Secrets stay in .env and are read at run time; they are never written into this file.
+SWEVAL_ENV_FILE="${SWEVAL_ENV_FILE:-/repo/.env}"
+if [ -f "$SWEVAL_ENV_FILE" ]; then
+  set -a +u
+  # shellcheck source=/dev/null
+  . "$SWEVAL_ENV_FILE"
+  set +a -u
+fi
+if [ -n "${HUGGINGFACE_CACHE:-}" ]; then export HF_HOME="$HUGGINGFACE_CACHE" HUGGINGFACE_HUB_CACHE="$HUGGINGFACE_CACHE"; fi
+if [ -n "${UV_CACHE:-}" ]; then export UV_CACHE_DIR="$UV_CACHE"; fi
+if [ -n "${VLLM_CACHE:-}" ]; then export VLLM_CACHE_ROOT="$VLLM_CACHE"; fi
+export PATH="$HOME/.local/bin:$PATH"
+
+# Cluster setup from abci3's profile; site scripts may read unset variables.
+set +u
+export JOB_ID="${PBS_JOBID}"
+export TMPDIR="/local/${JOB_ID}"
+# shellcheck source=/dev/null
+. /etc/profile.d/modules.sh
+set -u
+
+cd /repo
+exec "${SWEVAL_AGGREGATE:-sweval-aggregate}" --model-name hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 --raw-results-dir /repo/lighteval/outputs/results/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 --aggregated-outputs-dir /repo/results/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5

@@ -1,0 +1,31 @@
+#!/bin/bash
+#SBATCH --job-name=ja_gpqa
+#SBATCH --time=00:30:00
+#SBATCH --nodes=1
+#SBATCH --output=/repo/results/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5/ja/gpqa/%x.o%j
+#SBATCH --error=/repo/results/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5/ja/gpqa/%x.e%j
+#SBATCH --gres=gpu:1
+# sweval job ja_gpqa: tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 on slurm/gpu_1
+# Rendered by @sweval/job-renderer 0.1.0 from plan 5ea14dd35d06cf54; re-render instead of editing.
+set -euo pipefail
+
+# Secrets stay in .env and are read at run time; they are never written into this file.
+SWEVAL_ENV_FILE="${SWEVAL_ENV_FILE:-/repo/.env}"
+if [ -f "$SWEVAL_ENV_FILE" ]; then
+  set -a +u
+  # shellcheck source=/dev/null
+  . "$SWEVAL_ENV_FILE"
+  set +a -u
+fi
+if [ -n "${HUGGINGFACE_CACHE:-}" ]; then export HF_HOME="$HUGGINGFACE_CACHE" HUGGINGFACE_HUB_CACHE="$HUGGINGFACE_CACHE"; fi
+if [ -n "${UV_CACHE:-}" ]; then export UV_CACHE_DIR="$UV_CACHE"; fi
+if [ -n "${VLLM_CACHE:-}" ]; then export VLLM_CACHE_ROOT="$VLLM_CACHE"; fi
+export PATH="$HOME/.local/bin:$PATH"
+
+# Cluster setup from slurm's profile; site scripts may read unset variables.
+set +u
+export JOB_ID="${SLURM_JOB_ID}"
+set -u
+
+cd /repo
+exec "${SWEVAL_RUN:-sweval-run}" --plan <out>/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5/plan.json --task ja_gpqa --rehearse
