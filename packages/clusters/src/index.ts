@@ -1,5 +1,5 @@
-export { dialectFor } from "./dialects/index.js";
 export { gridEngine, gridEngineState, parseQacct, parseQstatXml } from "./dialects/grid-engine.js";
+export { dialectFor } from "./dialects/index.js";
 export { local } from "./dialects/local.js";
 export { parsePbsAccounting, parsePbsQstatJson, pbsPro } from "./dialects/pbs-pro.js";
 export { parseSacct, parseScontrolJob, parseSqueue, slurm } from "./dialects/slurm.js";

@@ -128,3 +128,6 @@ export function nodeKindFacts(name: string, nodeKind: NodeKind): NodeKindFacts {
     maxWalltime: nodeKind.maxWalltime ?? null,
   };
 }
+
+// Light helpers that schema readers need too (no dialects, no YAML).
+export { durationSeconds, formatWalltime, parseWalltime } from "./walltime.js";

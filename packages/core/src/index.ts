@@ -2,7 +2,17 @@ export { formatIssues, parseDocument, parseJsonStream, parseJsonText } from "./d
 export type { Location, SwevalErrorOptions } from "./errors.js";
 export { didYouMean, ExitCode, formatLocated, InputError, isSwevalError, SwevalError, suggest, WorkError } from "./errors.js";
 export type { Io, Logger, LogLevel } from "./io.js";
-export { createLogger, processIo, readAll, readFailure, readPackageVersion, readTextInput, renderJson, renderJsonLines, writeFileAtomic } from "./io.js";
+export {
+  createLogger,
+  processIo,
+  readAll,
+  readFailure,
+  readPackageVersion,
+  readTextInput,
+  renderJson,
+  renderJsonLines,
+  writeFileAtomic,
+} from "./io.js";
 export { pythonFloatRepr, shellQuote } from "./python-format.js";
 export type { CommandLike } from "./run-cli.js";
 export { reportError, runCli } from "./run-cli.js";

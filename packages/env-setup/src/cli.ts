@@ -86,6 +86,6 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 }
 
 async function storageRuleOf(cluster: string, cwd: string): Promise<string | null> {
-  const { readClusterProfile } = await import("@sweval/settings-resolver");
+  const { readClusterProfile } = await import("@sweval/clusters");
   return (await readClusterProfile(cluster, cwd)).profile.storageRule ?? null;
 }

@@ -1,20 +1,35 @@
-import type { ClusterProfile, Plan, PlanTask } from "@sweval/settings-resolver";
+import { InputError } from "@sweval/core";
+import type { Plan, PlanTask } from "@sweval/settings-resolver/schema";
 
 /** A served model's settings: tasks with equal keys share one vLLM server. */
 export function servingKey(plan: Plan, task: PlanTask): string {
   return JSON.stringify([plan.model.id, plan.model.path, task.maxModelLength.value, task.parserRouting.vllmParser, task.vllmUseV1.value]);
 }
 
-/** The program that runs a tool: SWEVAL_VLLM_CMD / SWEVAL_LIGHTEVAL_CMD (JSON arrays), the cluster profile's, or the bare name. */
-export function toolCommand(
-  tool: "vllm" | "lighteval",
-  profile: ClusterProfile | null,
-  env: NodeJS.ProcessEnv,
-  repoPath: string,
-): string[] {
-  const override = env[tool === "vllm" ? "SWEVAL_VLLM_CMD" : "SWEVAL_LIGHTEVAL_CMD"];
-  const base = override ? (JSON.parse(override) as string[]) : (profile?.tools?.[tool] ?? [tool]);
+/**
+ * The program that runs a tool: SWEVAL_VLLM_CMD / SWEVAL_LIGHTEVAL_CMD (JSON arrays of strings), else the
+ * command the plan carries from its cluster profile, else the bare name on PATH.
+ */
+export function toolCommand(tool: "vllm" | "lighteval", plan: Pick<Plan, "cluster">, env: NodeJS.ProcessEnv, repoPath: string): string[] {
+  const variable = tool === "vllm" ? "SWEVAL_VLLM_CMD" : "SWEVAL_LIGHTEVAL_CMD";
+  const override = env[variable];
+  const base = override ? parseCommandVariable(variable, override) : (plan.cluster.tools[tool] ?? [tool]);
   return base.map((part) => part.replaceAll("${REPO_PATH}", repoPath));
+}
+
+function parseCommandVariable(variable: string, text: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = null;
+  }
+  if (!Array.isArray(value) || value.length === 0 || !value.every((part) => typeof part === "string"))
+    throw new InputError(`expected a JSON array of strings, e.g. ["uv","run","vllm"], received ${JSON.stringify(text.slice(0, 100))}`, {
+      code: "E_ENV",
+      field: variable,
+    });
+  return value;
 }
 
 /**

@@ -1,23 +1,15 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { InputError, parseDocument, parseJsonText, writeFileAtomic } from "@sweval/core";
-import {
-  decideParser,
-  detectModelMetadata,
-  PLAN_KIND,
-  PLAN_VERSION,
-  type Plan,
-  PlanSchema,
-  type PlanTask,
-  readClusterProfile,
-} from "@sweval/settings-resolver";
+import { InputError, parseDocument, parseJsonText, readTextInput, writeFileAtomic } from "@sweval/core";
+import { COMPLETION_LINE } from "@sweval/job-renderer/schema";
+import { PLAN_KIND, PLAN_VERSION, type Plan, PlanSchema, type PlanTask, runPaths } from "@sweval/settings-resolver/schema";
 import { lightevalArgs, renderModelConfig, servingKey, toolCommand, vllmServeArgs } from "./commands.js";
 import { diagnose, renderFindings } from "./doctor.js";
 import { freePort, waitForHealth } from "./health.js";
 import { type GroupChild, spawnGroup, stopGroup } from "./process-group.js";
 
-export const COMPLETION_LINE = "✅ Result aggregation was successfully done.";
+export { COMPLETION_LINE };
 
 /** Exit codes of `sweval-run`: which step failed. */
 export const RunExit = { ok: 0, failed: 1, badInput: 2, server: 3, lighteval: 4, aggregation: 5 } as const;
@@ -43,7 +35,7 @@ const rehearsalTool = (name: string) => [process.execPath, fileURLToPath(new URL
  */
 export async function runJob(options: RunJobOptions): Promise<number> {
   const { out, err, env } = options;
-  const plan = readPlan(options.planPath);
+  const plan = await readPlan(options.planPath);
   const tasks = options.taskKeys.map((key) => {
     const task = plan.tasks.find((t) => t.key === key);
     if (!task)
@@ -54,17 +46,12 @@ export async function runJob(options: RunJobOptions): Promise<number> {
       });
     return task;
   });
-  const profile = await readClusterProfile(plan.cluster.profilePath, "/")
-    .then((p) => p.profile)
-    .catch(() => null);
   const repo = plan.paths.repoPath;
   const rehearse = Boolean(options.rehearse);
-  const litellm = rehearse ? `rehearsal/${plan.litellmModel}` : plan.litellmModel;
-  const resultsDir = rehearse ? plan.paths.resultsDir.replace(`${repo}/results/`, `${repo}/results/rehearsal/`) : plan.paths.resultsDir;
-  const rawResultsDir = `${plan.paths.rawOutputDir}/results/${litellm}${plan.paths.outputSubdir}`;
+  const { litellmModel: litellm, resultsDir, rawResultsDir } = runPaths(plan, { rehearse });
   const jobId = env.JOB_ID || env.SLURM_JOB_ID || env.PBS_JOBID || String(process.pid);
-  const vllmCommand = rehearse ? rehearsalTool("server") : toolCommand("vllm", profile, env, repo);
-  const lightevalCommand = rehearse ? rehearsalTool("lighteval") : toolCommand("lighteval", profile, env, repo);
+  const vllmCommand = rehearse ? rehearsalTool("server") : toolCommand("vllm", plan, env, repo);
+  const lightevalCommand = rehearse ? rehearsalTool("lighteval") : toolCommand("lighteval", plan, env, repo);
   const needsServer = plan.provider === "vllm" || rehearse;
   if (rehearse) out(`[REHEARSAL] simulated vLLM and lighteval; outputs under ${resultsDir} and ${rawResultsDir}, model marked ${litellm}`);
 
@@ -168,19 +155,21 @@ export function groupByServing(plan: Plan, tasks: PlanTask[]): PlanTask[][] {
   return groups;
 }
 
-function readPlan(file: string): Plan {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new InputError("plan cannot be read", { code: "E_INPUT_FILE", file, cause: error });
-  }
-  return parseDocument(PlanSchema, parseJsonText(text, file), { kind: PLAN_KIND, version: PLAN_VERSION }, file);
+async function readPlan(file: string): Promise<Plan> {
+  const text = await readTextInput(file, "plan");
+  return parseDocument(
+    PlanSchema,
+    parseJsonText(text, file),
+    { kind: PLAN_KIND, version: PLAN_VERSION },
+    file,
+    "re-render the jobs with this sweval",
+  );
 }
 
 /** Fills in what the plan deferred to job start: max model length, and the think-tag check of §4.4. */
 async function prepareServing(plan: Plan, task: PlanTask, env: NodeJS.ProcessEnv, err: (line: string) => void): Promise<PlanTask | number> {
   if (task.maxModelLength.value !== null && !task.parserRouting.checkAtJobStart) return task;
+  const { decideParser, detectModelMetadata } = await import("@sweval/settings-resolver");
   const metadata = await detectModelMetadata({
     modelId: plan.model.id,
     modelPath: plan.model.path,

@@ -259,7 +259,14 @@ function renderAggregationScript(context: JobContext, job: Job): string {
     "--aggregated-outputs-dir",
     paths.resultsDir,
     ...(custom
-      ? ["--used-custom-settings-path", custom.path, "--used-custom-settings-name", custom.name, "--used-custom-settings-version", custom.version]
+      ? [
+          "--used-custom-settings-path",
+          custom.path,
+          "--used-custom-settings-name",
+          custom.name,
+          "--used-custom-settings-version",
+          custom.version,
+        ]
       : []),
   ];
   const lines = [
@@ -276,7 +283,9 @@ function scriptHead(context: JobContext, job: Job): string[] {
   const lines = ["#!/bin/bash", ...dialect.directives(job, { cluster, group: context.group })];
   lines.push(
     `# sweval job ${job.name}: ${plan.model.id}${plan.customSettings ? ` [${plan.customSettings.name}]` : ""} on ${cluster.name}/${plan.nodeKind.name}`,
-    ...(job.after.length > 0 ? [`# Runs after this model's ${job.after.length} evaluation job(s) ended, and re-aggregates its results.`] : []),
+    ...(job.after.length > 0
+      ? [`# Runs after this model's ${job.after.length} evaluation job(s) ended, and re-aggregates its results.`]
+      : []),
     `# Rendered by ${GENERATOR.name} ${GENERATOR.version} from plan ${plan.fingerprint}; re-render instead of editing.`,
     "set -euo pipefail",
     "",

@@ -7,7 +7,11 @@ import type { Plan } from "@sweval/settings-resolver/schema";
  * (TSUBAME_GROUP, ABCI_GROUP) from the environment, else from the plan's REPO_PATH/.env, read by the loader
  * every sweval tool uses (bash semantics, the environment wins). null where the cluster bills no group.
  */
-export async function groupFromEnvironment(plan: Plan, explicit: string | null | undefined, env: NodeJS.ProcessEnv): Promise<string | null> {
+export async function groupFromEnvironment(
+  plan: Plan,
+  explicit: string | null | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<string | null> {
   const option = plan.cluster.group;
   if (!option) return null;
   if (explicit) return explicit;

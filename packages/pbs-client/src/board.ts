@@ -1,6 +1,7 @@
+import { formatWalltime } from "@sweval/clusters";
 import { adapterFor } from "./adapters/index.js";
 import type { QueueInfo } from "./adapters/types.js";
-import { deriveState } from "./derive-state.js";
+import { deriveState, logPath } from "./derive-state.js";
 import type { Exec } from "./exec.js";
 import { type JobState, type LedgerEntry, STATUS_KIND, STATUS_VERSION, type StatusBoard, type StatusCell } from "./schema.js";
 
@@ -15,6 +16,9 @@ export const STATE_ICONS: Record<JobState, string> = {
   timeout: "🟨",
   deleted: "🔳",
 };
+
+/** States of a job the scheduler still holds. */
+export const ACTIVE_STATES: ReadonlySet<JobState> = new Set(["queued", "transferring", "running"]);
 
 /** States in which a cell needs no new submission. */
 export const ACTIVE_OR_DONE: ReadonlySet<JobState> = new Set(["queued", "transferring", "running", "done", "done_with_errors"]);
@@ -50,8 +54,8 @@ export async function buildBoard(options: BuildBoardOptions): Promise<StatusBoar
   const cells = new Map<string, { key: CellKey; entries: LedgerEntry[] }>();
   for (const key of options.expected ?? []) cells.set(cellId(key), { key, entries: [] });
   for (const entry of submitted) {
-    for (const task of entry.tasks) {
-      const key = { model: entry.model, customSettings: entry.customSettings, task };
+    for (const task of entry.job.tasks) {
+      const key = { model: entry.job.model, customSettings: entry.job.customSettings, task };
       const cell = cells.get(cellId(key)) ?? { key, entries: [] };
       cell.entries.push(entry);
       cells.set(cellId(key), cell);
@@ -91,11 +95,11 @@ export async function buildBoard(options: BuildBoardOptions): Promise<StatusBoar
       jobId: chosen.entry.jobId,
       jobIds: entries.map((entry) => entry.jobId),
       elapsedSeconds: chosen.state.elapsedSeconds,
-      walltimeSeconds: chosen.entry.walltimeSeconds,
+      walltimeSeconds: chosen.entry.job.walltimeSeconds,
       exitStatus: chosen.state.exitStatus,
       reason: chosen.state.reason,
-      stdout: chosen.entry.stdout.replaceAll("{jobId}", chosen.entry.jobId),
-      stderr: chosen.entry.stderr.replaceAll("{jobId}", chosen.entry.jobId),
+      stdout: logPath(chosen.entry.job.stdout, chosen.entry.jobId),
+      stderr: logPath(chosen.entry.job.stderr, chosen.entry.jobId),
     });
   }
   return { kind: STATUS_KIND, version: STATUS_VERSION, at: new Date().toISOString(), cells: out };
@@ -115,7 +119,7 @@ export function renderBoard(board: StatusBoard): string {
     for (const cell of cells) {
       const time =
         cell.elapsedSeconds !== null && cell.walltimeSeconds
-          ? `  ${formatDuration(cell.elapsedSeconds)} / ${formatDuration(cell.walltimeSeconds)}`
+          ? `  ${formatWalltime(cell.elapsedSeconds)} / ${formatWalltime(cell.walltimeSeconds)}`
           : "";
       const job = cell.jobId ? `  job ${cell.jobId}${cell.jobIds.length > 1 ? ` (${cell.jobIds.length} submissions)` : ""}` : "";
       lines.push(`  ${STATE_ICONS[cell.state]} ${cell.task.padEnd(width)}  ${cell.state.padEnd(16)}${job}${time}  ${cell.reason}`);
@@ -135,10 +139,4 @@ async function readQueues(entries: LedgerEntry[], options: BuildBoardOptions): P
     queues.set(scheduler, await adapterFor(scheduler, options.localStateDir).queue(options.exec, ids));
   }
   return queues;
-}
-
-function formatDuration(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${String(seconds % 60).padStart(2, "0")}`;
 }

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
+import { COMPLETION_LINE } from "@sweval/job-renderer/schema";
 import type { AccountingInfo, QueueInfo } from "./adapters/types.js";
 import type { JobState, LedgerEntry } from "./schema.js";
 
-/** The line the legacy job script (and sweval-run) prints last; V5's issue manager treats it as completion. */
-export const COMPLETION_LINE = "✅ Result aggregation was successfully done.";
+// The line the legacy job script (and sweval-run) prints last; V5's issue manager treats it as completion.
+export { COMPLETION_LINE };
+
 const TRACEBACK = "Traceback (most recent call last)";
 
 export interface DerivedState {
@@ -57,7 +59,7 @@ export function deriveState(
   if (accounting)
     return {
       state: "error",
-      reason: `${accounting.reason}, but no completion line in ${entry.stdout.replaceAll("{jobId}", entry.jobId)}`,
+      reason: `${accounting.reason}, but no completion line in ${logPath(entry.job.stdout, entry.jobId)}`,
       exitStatus: accounting.exitStatus,
       elapsedSeconds: null,
     };
@@ -71,11 +73,16 @@ export function deriveState(
 
 /** The job's stdout and stderr, scanned for the completion line and Python tracebacks. */
 export function readLogs(entry: LedgerEntry): { exists: boolean; completed: boolean; traceback: boolean } {
-  const paths = [entry.stdout, entry.stderr].map((path) => path.replaceAll("{jobId}", entry.jobId));
+  const paths = [entry.job.stdout, entry.job.stderr].map((path) => logPath(path, entry.jobId));
   const texts = paths.filter((path) => existsSync(path)).map((path) => readFileSync(path, "utf8"));
   return {
     exists: texts.length > 0,
     completed: texts.some((text) => text.includes(COMPLETION_LINE)),
     traceback: texts.some((text) => text.includes(TRACEBACK)),
   };
+}
+
+/** A log path of the manifest or ledger with the scheduler's id in place of `{jobId}`. */
+export function logPath(template: string, jobId: string): string {
+  return template.replaceAll("{jobId}", jobId);
 }

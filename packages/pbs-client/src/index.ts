@@ -1,16 +1,27 @@
-export { gridEngine, parseQacct, parseQstatXml } from "./adapters/grid-engine.js";
+export { adapterFor } from "./adapters/index.js";
 export { createLocalScheduler, localAdapter, localStateDir } from "./adapters/local.js";
-export { parsePbsAccounting, parsePbsQstatJson, pbsPro } from "./adapters/pbs-pro.js";
-export { parseSqueue, slurm } from "./adapters/slurm.js";
 export type { AccountingInfo, QueueInfo, SchedulerAdapter } from "./adapters/types.js";
-export { ACTIVE_OR_DONE, buildBoard, renderBoard, STATE_ICONS } from "./board.js";
-export { COMPLETION_LINE, deriveState, readLogs } from "./derive-state.js";
+export { ACTIVE_OR_DONE, ACTIVE_STATES, buildBoard, renderBoard, STATE_ICONS } from "./board.js";
+export { COMPLETION_LINE, deriveState, logPath, readLogs } from "./derive-state.js";
 export type { Exec, ExecResult } from "./exec.js";
 export { execReal } from "./exec.js";
-export { appendLedger, readLedger, withLedgerLock } from "./ledger.js";
+export { appendLedger, parseLedgerLine, readLedger, withLedgerLock } from "./ledger.js";
 export type { ManageOptions, Selection } from "./manage.js";
 export { cancelJobs, jobLogs, resubmitFailed } from "./manage.js";
-export type { JobState, LedgerEntry, StatusBoard, StatusCell } from "./schema.js";
-export { JOB_STATES, LEDGER_KIND, LEDGER_VERSION, LedgerEntrySchema, STATUS_KIND, STATUS_VERSION, StatusBoardSchema } from "./schema.js";
-export type { SubmitOptions, SubmitOutcome } from "./submit.js";
-export { ledgerPath, submitJobs, submitOne } from "./submit.js";
+export type { JobState, LedgerEntry, LedgerEntryV1, StatusBoard, StatusCell, SubmitOutcome, SubmitResult } from "./schema.js";
+export {
+  JOB_STATES,
+  LEDGER_KIND,
+  LEDGER_VERSION,
+  LedgerEntrySchema,
+  LedgerEntryV1Schema,
+  STATUS_KIND,
+  STATUS_VERSION,
+  StatusBoardSchema,
+  SUBMIT_RESULT_KIND,
+  SUBMIT_RESULT_VERSION,
+  SubmitResultSchema,
+  upgradeLedgerEntry,
+} from "./schema.js";
+export type { SubmitOptions } from "./submit.js";
+export { dependencyWaves, ledgerPath, submitJobs, submitOne, submittedEntry } from "./submit.js";

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { WorkError } from "@sweval/core";
-import { LEDGER_KIND, LEDGER_VERSION, type LedgerEntry } from "./schema.js";
+import { formatIssues, WorkError } from "@sweval/core";
+import { type LedgerEntry, LedgerEntrySchema, LedgerEntryV1Schema, upgradeLedgerEntry } from "./schema.js";
 
 export interface ReadLedgerResult {
   entries: LedgerEntry[];
@@ -21,9 +21,7 @@ export function readLedger(file: string): ReadLedgerResult {
   for (const [index, line] of lines.entries()) {
     if (line.trim() === "") continue;
     try {
-      const value = JSON.parse(line) as LedgerEntry;
-      if (value.kind !== LEDGER_KIND || value.version !== LEDGER_VERSION) throw new Error(`kind/version ${value.kind}/${value.version}`);
-      entries.push(value);
+      entries.push(parseLedgerLine(line));
     } catch (error) {
       const last = index === lines.length - 1 || (index === lines.length - 2 && lines.at(-1) === "");
       warnings.push(
@@ -32,6 +30,15 @@ export function readLedger(file: string): ReadLedgerResult {
     }
   }
   return { entries, warnings };
+}
+
+/** One line, version 2 or (upgraded) version 1, held to its schema. */
+export function parseLedgerLine(line: string): LedgerEntry {
+  const value: unknown = JSON.parse(line);
+  const version = (value as { version?: unknown } | null)?.version;
+  const parsed = version === 1 ? LedgerEntryV1Schema.safeParse(value) : LedgerEntrySchema.safeParse(value);
+  if (!parsed.success) throw new Error(formatIssues(parsed.error.issues).slice(0, 3).join("; "));
+  return "job" in parsed.data ? parsed.data : upgradeLedgerEntry(parsed.data);
 }
 
 /**

@@ -1,12 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { InputError } from "@sweval/core";
-import type { Job, JobsManifest } from "@sweval/job-renderer";
 import { adapterFor } from "./adapters/index.js";
-import { buildBoard } from "./board.js";
+import { ACTIVE_STATES, buildBoard } from "./board.js";
 import type { Exec } from "./exec.js";
 import { appendLedger, readLedger, withLedgerLock } from "./ledger.js";
 import type { JobState, LedgerEntry, StatusCell } from "./schema.js";
-import { submitOne } from "./submit.js";
+import { submitOne, submittedEntry } from "./submit.js";
 
 export interface ManageOptions {
   ledger: string;
@@ -23,7 +22,6 @@ export interface Selection {
   all?: boolean;
 }
 
-const CANCELLABLE: ReadonlySet<JobState> = new Set(["queued", "transferring", "running"]);
 const RESUBMITTABLE: ReadonlySet<JobState> = new Set(["error", "timeout", "deleted"]);
 
 /** Cancels the selected cells that are queued or running (qdel / scancel / the local kill) and records it. */
@@ -35,14 +33,16 @@ export async function cancelJobs(options: ManageOptions & { selection: Selection
   return withLedgerLock(options.ledger, async () => {
     const { entries } = readLedger(options.ledger);
     const board = await buildBoard({ entries, exec: options.exec, localStateDir: options.localStateDir });
-    const chosen = board.cells.filter((cell) => CANCELLABLE.has(cell.state) && matches(cell, selection));
+    const chosen = board.cells.filter((cell) => ACTIVE_STATES.has(cell.state) && matches(cell, selection));
     const cancelled: LedgerEntry[] = [];
     for (const cell of chosen) {
       const entry = entries.find((e) => e.jobId === cell.jobId && e.event === "submitted");
       if (!entry || cancelled.some((c) => c.jobId === entry.jobId)) continue;
       const result = await adapterFor(entry.scheduler, options.localStateDir).cancel(options.exec, entry.jobId);
       options.log?.(
-        result.exitCode === 0 ? `cancelled job ${entry.jobId} (${entry.name})` : `could not cancel ${entry.jobId}: ${result.stderr.trim()}`,
+        result.exitCode === 0
+          ? `cancelled job ${entry.jobId} (${entry.job.name})`
+          : `could not cancel ${entry.jobId}: ${result.stderr.trim()}`,
       );
       if (result.exitCode === 0) cancelled.push({ ...entry, event: "cancelled", at: new Date().toISOString() });
     }
@@ -52,8 +52,9 @@ export async function cancelJobs(options: ManageOptions & { selection: Selection
 }
 
 /**
- * Resubmits the cells that failed (error, timeout, deleted) and were never done, with the argv of their
- * last submission — like V5's resub list. A script that no longer exists is bad input.
+ * Resubmits the cells that failed (error, timeout, deleted) and were never done, as the job their last
+ * submission embedded — resources, walltime and GPU count included — like V5's resub list. The jobs it ran
+ * after have ended, so it waits on nothing. A script that no longer exists is bad input.
  */
 export async function resubmitFailed(options: ManageOptions & { selection?: Selection; dryRun?: boolean }) {
   return withLedgerLock(options.ledger, async () => {
@@ -66,28 +67,22 @@ export async function resubmitFailed(options: ManageOptions & { selection?: Sele
       const entry = [...entries].reverse().find((e) => e.jobId === cell.jobId && e.event === "submitted");
       if (!entry || seen.has(entry.jobId)) continue;
       seen.add(entry.jobId);
-      if (!existsSync(entry.script))
+      const { job } = entry;
+      if (!existsSync(job.script))
         throw new InputError("job script no longer exists; re-render and submit instead", {
           code: "E_NO_SCRIPT",
-          file: entry.script,
-          field: entry.name,
+          file: job.script,
+          field: job.name,
         });
+      const argv = job.submit.argv;
       if (options.dryRun) {
-        outcomes.push({ cell, argv: entry.argv });
+        outcomes.push({ cell, argv });
         continue;
       }
-      const job = jobFromEntry(entry);
-      const manifest = { scheduler: entry.scheduler, cluster: entry.cluster } as JobsManifest;
-      const jobId = await submitOne(job, {
-        manifest,
-        exec: options.exec,
-        localStateDir: options.localStateDir,
-        env: options.env,
-        log: options.log,
-      });
-      appendLedger(options.ledger, [{ ...entry, jobId, at: new Date().toISOString() }]);
-      options.log?.(`resubmitted ${entry.name} (${entry.model}) as job ${jobId}; it was ${cell.state} as ${cell.jobId}`);
-      outcomes.push({ cell, jobId, argv: entry.argv });
+      const jobId = await submitOne(job, entry.scheduler, [], options);
+      appendLedger(options.ledger, [submittedEntry(job, jobId, entry, argv)]);
+      options.log?.(`resubmitted ${job.name} (${job.model}) as job ${jobId}; it was ${cell.state} as ${cell.jobId}`);
+      outcomes.push({ cell, jobId, argv });
     }
     return outcomes;
   });
@@ -117,26 +112,4 @@ function matches(cell: StatusCell, selection: Selection): boolean {
   if (selection.model && cell.model !== selection.model && `${cell.model}/${cell.customSettings}` !== selection.model) return false;
   if (!selection.targets?.length) return true;
   return selection.targets.some((target) => target === cell.jobId || target === cell.task || cell.jobIds.includes(target));
-}
-
-function jobFromEntry(entry: LedgerEntry): Job {
-  return {
-    name: entry.name,
-    model: entry.model,
-    litellmModel: entry.model,
-    customSettings: entry.customSettings,
-    planPath: entry.planPath,
-    planFingerprint: entry.planFingerprint,
-    script: entry.script,
-    tasks: entry.tasks,
-    resources: { nodeKind: "", gpus: 0, request: null },
-    walltime: "",
-    walltimeSeconds: entry.walltimeSeconds,
-    priority: null,
-    costFactor: null,
-    logDir: entry.logDir,
-    stdout: entry.stdout,
-    stderr: entry.stderr,
-    submit: { argv: entry.argv },
-  };
 }

@@ -1,7 +1,12 @@
+import { formatWalltime, JOB_STATES, type JobState, SchedulerSchema } from "@sweval/clusters/schema";
+import { JobSchema } from "@sweval/job-renderer/schema";
 import { z } from "zod";
 
+export { JOB_STATES, type JobState };
+
 export const LEDGER_KIND = "sweval/ledger-entry";
-export const LEDGER_VERSION = 1;
+/** 2: the entry embeds the whole job as the manifest described it, so a resubmission loses nothing. */
+export const LEDGER_VERSION = 2;
 
 /** One line of the ledger: a submission or a cancellation. The ledger is append-only JSON Lines. */
 export const LedgerEntrySchema = z.object({
@@ -10,7 +15,22 @@ export const LedgerEntrySchema = z.object({
   event: z.enum(["submitted", "cancelled"]),
   at: z.string().describe("ISO time"),
   jobId: z.string(),
-  scheduler: z.enum(["grid-engine", "pbs-pro", "slurm", "local"]),
+  user: z.string(),
+  scheduler: SchedulerSchema,
+  cluster: z.string(),
+  argv: z.array(z.string()).describe("the exact submit command run, dependencies included"),
+  job: JobSchema.describe("the job as the manifest described it"),
+});
+export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
+
+/** A version 1 line: the job's fields copied one by one (resources, priority and GPU count were not kept). */
+export const LedgerEntryV1Schema = z.object({
+  kind: z.literal(LEDGER_KIND),
+  version: z.literal(1),
+  event: z.enum(["submitted", "cancelled"]),
+  at: z.string(),
+  jobId: z.string(),
+  scheduler: SchedulerSchema,
   cluster: z.string(),
   name: z.string(),
   model: z.string(),
@@ -19,27 +39,53 @@ export const LedgerEntrySchema = z.object({
   script: z.string(),
   planPath: z.string(),
   planFingerprint: z.string(),
-  stdout: z.string().describe("log path; {jobId} stands for jobId"),
+  stdout: z.string(),
   stderr: z.string(),
   logDir: z.string(),
   walltimeSeconds: z.number().int(),
-  argv: z.array(z.string()).describe("the exact submit command"),
+  argv: z.array(z.string()),
   user: z.string(),
 });
-export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
+export type LedgerEntryV1 = z.infer<typeof LedgerEntryV1Schema>;
 
-export const JOB_STATES = [
-  "not_submitted",
-  "queued",
-  "transferring",
-  "running",
-  "done",
-  "done_with_errors",
-  "error",
-  "timeout",
-  "deleted",
-] as const;
-export type JobState = (typeof JOB_STATES)[number];
+/**
+ * A version 1 line as version 2. The ledger is history and is never rewritten, so old lines are read this
+ * way for ever; what v1 did not record stays unknown (no GPUs asked, the walltime from its seconds).
+ */
+export function upgradeLedgerEntry(v1: LedgerEntryV1): LedgerEntry {
+  return {
+    kind: LEDGER_KIND,
+    version: LEDGER_VERSION,
+    event: v1.event,
+    at: v1.at,
+    jobId: v1.jobId,
+    user: v1.user,
+    scheduler: v1.scheduler,
+    cluster: v1.cluster,
+    argv: v1.argv,
+    job: {
+      id: v1.script.replace(/\.sh$/, ""),
+      name: v1.name,
+      after: [],
+      model: v1.model,
+      litellmModel: v1.model,
+      customSettings: v1.customSettings,
+      planPath: v1.planPath,
+      planFingerprint: v1.planFingerprint,
+      script: v1.script,
+      tasks: v1.tasks,
+      resources: { nodeKind: "", gpus: 0, request: null },
+      walltime: formatWalltime(v1.walltimeSeconds),
+      walltimeSeconds: v1.walltimeSeconds,
+      priority: null,
+      costFactor: null,
+      logDir: v1.logDir,
+      stdout: v1.stdout,
+      stderr: v1.stderr,
+      submit: { argv: v1.argv },
+    },
+  };
+}
 
 export const STATUS_KIND = "sweval/status";
 export const STATUS_VERSION = 1;
@@ -68,3 +114,26 @@ export const StatusBoardSchema = z.object({
 });
 export type StatusBoard = z.infer<typeof StatusBoardSchema>;
 export type StatusCell = StatusBoard["cells"][number];
+
+export const SUBMIT_RESULT_KIND = "sweval/submit-result";
+export const SUBMIT_RESULT_VERSION = 1;
+
+/** What one job of a submission came to. */
+export const SubmitOutcomeSchema = z.object({
+  job: z.string().describe("the job's name"),
+  model: z.string(),
+  tasks: z.array(z.string()),
+  status: z.enum(["submitted", "skipped", "failed", "would-submit"]),
+  jobId: z.string().optional(),
+  reason: z.string().optional(),
+  argv: z.array(z.string()),
+});
+export type SubmitOutcome = z.infer<typeof SubmitOutcomeSchema>;
+
+/** `sweval-pbs submit`'s stdout. */
+export const SubmitResultSchema = z.object({
+  kind: z.literal(SUBMIT_RESULT_KIND),
+  version: z.literal(SUBMIT_RESULT_VERSION),
+  outcomes: z.array(SubmitOutcomeSchema),
+});
+export type SubmitResult = z.infer<typeof SubmitResultSchema>;

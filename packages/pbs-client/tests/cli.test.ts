@@ -1,8 +1,8 @@
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readLedger } from "../src/index.js";
-import { project } from "./helpers.js";
+import { expectAggregationAfterOthers, project } from "./helpers.js";
 
 describe("sweval-pbs bad input", () => {
   it.each([
@@ -44,15 +44,43 @@ describe("sweval-pbs bad input", () => {
   });
 });
 
-describe("--then-aggregate", () => {
-  it("runs an aggregation job after all of a model's jobs", async () => {
+describe("the aggregation job", () => {
+  it("runs after all of a model's jobs on the local scheduler", async () => {
+    await expectAggregationAfterOthers(await project(), "local");
+  }, 120_000);
+
+  it("is the renderer's now: submit --then-aggregate exits 2 and says where it went", async () => {
     const p = await project();
-    const fakeAggregate = join(p.root, "fake-run.sh");
-    p.env.SWEVAL_AGGREGATE = fakeAggregate;
-    const result = await p.pbs(["submit", "--then-aggregate"], await p.render("local", ["t_ok", "t_warn"]));
+    const result = await p.pbs(["submit", "--then-aggregate"], await p.render("local", ["t_ok"]));
+    expect([result.exitCode, result.stdout]).toEqual([2, ""]);
+    expect(result.stderr).toMatch(/--then-aggregate moved to the renderer[\s\S]*sweval-render --then-aggregate/);
+    expect(readLedger(p.ledger).entries).toHaveLength(0);
+  });
+
+  it("fails, unsubmitted, when a job it runs after could not be submitted", async () => {
+    const p = await project();
+    const manifest = JSON.parse(await p.render("local", ["t_ok"], [], ["--then-aggregate"]));
+    p.env.SWEVAL_LOCAL_STATE_DIR = join(p.root, "not-a-dir");
+    writeFileSync(join(p.root, "not-a-dir"), "a file where the local scheduler keeps its state");
+    const result = await p.pbs(["submit"], JSON.stringify(manifest));
+    expect(result.exitCode).toBe(1);
     const outcomes = JSON.parse(result.stdout).outcomes;
-    expect(outcomes.map((o: { job: string }) => o.job)).toEqual(["t_ok", "t_warn", "aggregate"]);
-    const board = await p.waitFor({ t_ok: ["done"], t_warn: ["done_with_errors"], aggregate: ["error", "done", "timeout"] });
-    expect(board.cells.find((c) => c.task === "aggregate")?.jobId).toBe(outcomes[2].jobId);
-  }, 60_000);
+    expect(outcomes.map((o: { status: string }) => o.status)).toEqual(["failed", "failed"]);
+    expect(outcomes[1].reason).toBe(`runs after ${manifest.jobs[0].id}, which was not submitted`);
+  });
+});
+
+describe("manifests of version 1", () => {
+  it("are read as before: each job submitted, in order, with no dependencies", async () => {
+    const p = await project();
+    const v2 = JSON.parse(await p.render("local", ["t_ok", "t_warn"]));
+    const v1 = { ...v2, version: 1, jobs: v2.jobs.map(({ id: _id, after: _after, ...job }: Record<string, unknown>) => job) };
+    const result = await p.pbs(["submit"], JSON.stringify(v1));
+    expect(result.stderr).toMatch(/2 submitted, 0 skipped, 0 failed/);
+    const entries = readLedger(p.ledger).entries;
+    expect(entries.map((e) => [e.version, e.job.id, e.job.after]).sort()).toEqual([
+      [2, v2.jobs[0].id, []],
+      [2, v2.jobs[1].id, []],
+    ]);
+  });
 });

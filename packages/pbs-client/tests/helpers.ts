@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot, runBin, testdir } from "@sweval/test-utils";
 import { expect } from "vitest";
@@ -16,18 +16,26 @@ const TASKS = [
   ["t_warn", "task_warn", "00:01:00"],
   ["t_slow", "task_slow", "00:00:04"],
   ["t_long", "task_long", "00:05:00"],
+  ["t_wait", "task_wait", "00:01:00"],
 ] as const;
+
+/** The stand-in for sweval-aggregate the aggregation jobs exec: it records when it ran. */
+const FAKE_AGGREGATE = `#!/bin/bash
+echo "fake sweval-aggregate $* at $(date +%s%N)"
+echo "✅ Result aggregation was successfully done."
+`;
 
 /** The stand-in for sweval-run the job scripts exec (named in .env, which the jobs source at run time). */
 const FAKE_RUN = `#!/bin/bash
 task="$4"
-echo "fake sweval-run $* on $(hostname) JOB_ID=$JOB_ID"
+echo "fake sweval-run $* on $(hostname) JOB_ID=$JOB_ID CUDA_VISIBLE_DEVICES=\${CUDA_VISIBLE_DEVICES:-unset}"
 case "$task" in
   t_ok) echo "✅ Result aggregation was successfully done." ;;
   t_fail) echo "Traceback (most recent call last):" >&2; echo "ValueError: boom" >&2; exit 3 ;;
   t_warn) echo "Traceback (most recent call last):" >&2; echo "✅ Result aggregation was successfully done." ;;
   t_slow) sleep 60 ;;
   t_long) sleep 300 ;;
+  t_wait) sleep 4; echo "ended at $(date +%s%N)"; echo "✅ Result aggregation was successfully done." ;;
 esac
 `;
 
@@ -36,7 +44,7 @@ export interface Project {
   env: NodeJS.ProcessEnv;
   ledger: string;
   /** resolve | render for these tasks on this cluster profile; returns the manifest text. */
-  render(cluster: string, tasks: string[], extra?: string[]): Promise<string>;
+  render(cluster: string, tasks: string[], extra?: string[], renderArgs?: string[]): Promise<string>;
   pbs(args: string[], stdin?: string): ReturnType<typeof runBin>;
   status(): Promise<StatusBoard>;
   /** Polls the board until every listed task is in one of the states, or fails after the timeout. */
@@ -74,9 +82,14 @@ export async function project(options: { binDir?: string } = {}): Promise<Projec
       "sources: [tests]",
     ].join("\n"),
     "fake-run.sh": FAKE_RUN,
+    "fake-aggregate.sh": FAKE_AGGREGATE,
   });
   chmodSync(join(root, "fake-run.sh"), 0o755);
-  writeFileSync(join(root, ".env"), `SWEVAL_RUN="${root}/fake-run.sh"\nTSUBAME_GROUP="tga-test"\n`);
+  chmodSync(join(root, "fake-aggregate.sh"), 0o755);
+  writeFileSync(
+    join(root, ".env"),
+    `SWEVAL_RUN="${root}/fake-run.sh"\nSWEVAL_AGGREGATE="${root}/fake-aggregate.sh"\nTSUBAME_GROUP="tga-test"\n`,
+  );
   const env: NodeJS.ProcessEnv = {
     HOME: root,
     PATH: `${options.binDir ? `${options.binDir}:` : ""}${process.env.PATH}`,
@@ -97,7 +110,7 @@ export async function project(options: { binDir?: string } = {}): Promise<Projec
     root,
     env,
     ledger,
-    async render(cluster, tasks, extra = []) {
+    async render(cluster, tasks, extra = [], renderArgs = []) {
       const nodeKind =
         cluster === "sge-test"
           ? ["--node-kind", "cpu_4", "--provider", "openai", "--model", "openai/test-model"]
@@ -108,7 +121,7 @@ export async function project(options: { binDir?: string } = {}): Promise<Projec
         { cwd: root, env },
       );
       expect(resolved.stderr).toBe("");
-      const rendered = await runBin(renderBin, ["--out", "jobs"], { cwd: root, env, stdin: resolved.stdout });
+      const rendered = await runBin(renderBin, ["--out", "jobs", ...renderArgs], { cwd: root, env, stdin: resolved.stdout });
       expect(rendered.exitCode).toBe(0);
       return rendered.stdout;
     },
@@ -130,6 +143,28 @@ export async function project(options: { binDir?: string } = {}): Promise<Projec
       }
     },
   };
+}
+
+/**
+ * Submits t_ok and t_wait with the aggregation job the renderer adds, waits until all three are done, and
+ * checks from the logs that the aggregation started only after t_wait ended (its dependency held it).
+ */
+export async function expectAggregationAfterOthers(p: Project, cluster: string): Promise<void> {
+  const manifest = JSON.parse(await p.render(cluster, ["t_ok", "t_wait"], [], ["--then-aggregate"]));
+  expect(manifest.jobs.map((job: { name: string }) => job.name)).toEqual(["t_ok", "t_wait", "aggregate"]);
+  expect(manifest.jobs[2].after).toEqual([manifest.jobs[0].id, manifest.jobs[1].id]);
+  const submitted = await p.pbs(["submit"], JSON.stringify(manifest));
+  expect(submitted.stderr).toMatch(/3 submitted, 0 skipped, 0 failed/);
+  const outcomes = JSON.parse(submitted.stdout).outcomes;
+  expect(submitted.stderr).toContain(
+    `submitted aggregate (${manifest.jobs[2].model}) as job ${outcomes[2].jobId}, after ${outcomes[0].jobId}, ${outcomes[1].jobId}`,
+  );
+  const board = await p.waitFor({ t_ok: ["done"], t_wait: ["done"], aggregate: ["done"] }, 120_000);
+  const log = (task: string) => readFileSync(board.cells.find((c) => c.task === task)?.stdout ?? "", "utf8");
+  const ended = Number(/ended at (\d+)/.exec(log("t_wait"))?.[1]);
+  const aggregated = Number(/fake sweval-aggregate .* at (\d+)/.exec(log("aggregate"))?.[1]);
+  expect(aggregated).toBeGreaterThan(ended);
+  expect(log("aggregate")).toMatch(/--model-name \S+ --raw-results-dir /);
 }
 
 /** Whether a scheduler's client answers here (the integration tests skip with a reason otherwise). */

@@ -5,28 +5,65 @@ import { describe, expect, it } from "vitest";
 import { appendLedger, LEDGER_KIND, type LedgerEntry, readLedger } from "../src/index.js";
 import { project } from "./helpers.js";
 
+const job = {
+  id: "org/m/t_ok",
+  name: "t_ok",
+  after: [],
+  model: "org/m",
+  litellmModel: "hosted_vllm/org/m",
+  customSettings: null,
+  planPath: "/plan.json",
+  planFingerprint: "f",
+  script: "/x.sh",
+  tasks: ["t_ok"],
+  resources: { nodeKind: "gpu_1", gpus: 1, request: null },
+  walltime: "00:01:00",
+  walltimeSeconds: 60,
+  priority: null,
+  costFactor: null,
+  logDir: "/",
+  stdout: "/o{jobId}",
+  stderr: "/e{jobId}",
+  submit: { argv: ["bash", "/x.sh"] },
+};
+
 const entry = (jobId: string): LedgerEntry => ({
   kind: LEDGER_KIND,
-  version: 1,
+  version: 2,
   event: "submitted",
   at: "2026-11-28T00:00:00.000Z",
   jobId,
+  user: "u",
   scheduler: "local",
   cluster: "local",
-  name: "t_ok",
-  model: "org/m",
-  customSettings: null,
-  tasks: ["t_ok"],
-  script: "/x.sh",
-  planPath: "/plan.json",
-  planFingerprint: "f",
-  stdout: "/o{jobId}",
-  stderr: "/e{jobId}",
-  logDir: "/",
-  walltimeSeconds: 60,
   argv: ["bash", "/x.sh"],
-  user: "u",
+  job,
 });
+
+/** A line as version 1 of sweval-pbs wrote it. */
+const v1Line = (jobId: string) =>
+  JSON.stringify({
+    kind: LEDGER_KIND,
+    version: 1,
+    event: "submitted",
+    at: "2026-11-28T00:00:00.000Z",
+    jobId,
+    scheduler: "local",
+    cluster: "local",
+    name: "t_ok",
+    model: "org/m",
+    customSettings: null,
+    tasks: ["t_ok"],
+    script: "/x.sh",
+    planPath: "/plan.json",
+    planFingerprint: "f",
+    stdout: "/o{jobId}",
+    stderr: "/e{jobId}",
+    logDir: "/",
+    walltimeSeconds: 5400,
+    argv: ["bash", "/x.sh"],
+    user: "u",
+  });
 
 describe("the ledger", () => {
   it("ignores a torn last line with a warning and starts the next entry on a new line", async () => {
@@ -60,6 +97,27 @@ describe("the ledger", () => {
     expect(statuses).toEqual(["skipped", "skipped", "submitted", "submitted"]);
     expect(readLedger(p.ledger).entries).toHaveLength(2);
   }, 30_000);
+
+  it("reads version 1 lines as version 2 (history is never rewritten) beside version 2 lines", async () => {
+    const file = join(await testdir(), "l.jsonl");
+    writeFileSync(file, `${v1Line("7")}\n${JSON.stringify(entry("8"))}\n`);
+    const { entries, warnings } = readLedger(file);
+    expect(warnings).toEqual([]);
+    expect(entries.map((e) => [e.version, e.jobId, e.job.name, e.job.walltime])).toEqual([
+      [2, "7", "t_ok", "01:30:00"],
+      [2, "8", "t_ok", "00:01:00"],
+    ]);
+    expect(entries[0]?.job).toMatchObject({ script: "/x.sh", tasks: ["t_ok"], stdout: "/o{jobId}", submit: { argv: ["bash", "/x.sh"] } });
+  });
+
+  it("skips, naming file and line, an entry that looks valid but lacks fields", async () => {
+    const file = join(await testdir(), "l.jsonl");
+    const { job: _job, ...withoutJob } = entry("3");
+    writeFileSync(file, `${JSON.stringify(withoutJob)}\n${JSON.stringify(entry("4"))}\n`);
+    const { entries, warnings } = readLedger(file);
+    expect(entries.map((e) => e.jobId)).toEqual(["4"]);
+    expect(warnings).toEqual([expect.stringMatching(/l\.jsonl:1: unreadable line skipped \(job: /)]);
+  });
 
   it("writes nothing to a ledger that a bad line precedes, and reads on", async () => {
     const file = join(await testdir(), "l.jsonl");

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { readLedger } from "../src/index.js";
 import { project } from "./helpers.js";
 
 describe("the local scheduler (the embedded default)", () => {
@@ -18,6 +19,27 @@ describe("the local scheduler (the embedded default)", () => {
     const text = await p.pbs(["status"]);
     expect(text.stdout).toMatch(/🟢 t_ok\s+done/);
     expect(text.stdout).toMatch(/🟥 t_fail\s+error/);
+  }, 60_000);
+
+  it("resubmits a failed 1-GPU job as it was submitted: pinned to one of two devices, its walltime kept", async () => {
+    const p = await project();
+    expect(p.env.SWEVAL_LOCAL_DEVICES).toBe("0,1");
+    const manifest = JSON.parse(await p.render("local", ["t_fail"], ["--node-kind", "gpu_1"]));
+    expect(manifest.jobs[0].resources.gpus).toBe(1);
+    await p.pbs(["submit"], JSON.stringify(manifest));
+    const failed = await p.waitFor({ t_fail: ["error"] });
+    const resubmitted = JSON.parse((await p.pbs(["resubmit", "--failed"])).stdout).resubmitted;
+    expect(resubmitted).toHaveLength(1);
+    const again = await p.waitFor({ t_fail: ["error"] });
+    const cell = again.cells[0];
+    expect(cell?.jobId).not.toBe(failed.cells[0]?.jobId);
+    const state = JSON.parse(readFileSync(`${p.env.SWEVAL_LOCAL_STATE_DIR}/jobs/${cell?.jobId}.json`, "utf8"));
+    expect(state).toMatchObject({ gpus: 1, walltimeSeconds: 60 });
+    expect(state.devices).toHaveLength(1);
+    expect(["0", "1"]).toContain(state.devices[0]);
+    expect(readFileSync(cell?.stdout ?? "", "utf8")).toMatch(new RegExp(`CUDA_VISIBLE_DEVICES=${state.devices[0]}$`, "m"));
+    const entry = readLedger(p.ledger).entries.at(-1);
+    expect(entry?.job).toEqual(manifest.jobs[0]);
   }, 60_000);
 
   it("skips tasks already running or done, unless forced", async () => {

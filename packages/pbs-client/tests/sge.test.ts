@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { readLedger } from "../src/index.js";
-import { project, schedulerUp } from "./helpers.js";
+import { expectAggregationAfterOthers, project, schedulerUp } from "./helpers.js";
 
 const up = schedulerUp(["qstat"]);
 
@@ -32,6 +32,11 @@ describe.skipIf(!up && !process.env.CI)(
       expect(ok?.stdout).toMatch(new RegExp(`/t/ok/t_ok\\.o${ok?.jobId}$`));
       expect(readFileSync(ok?.stdout ?? "", "utf8")).toMatch(/fake sweval-run --plan .* --task t_ok/);
     }, 120_000);
+
+    it("holds the aggregation job (-hold_jid) until the model's jobs ended", async () => {
+      const p = await project({ binDir: wrapperDir });
+      await expectAggregationAfterOthers(p, "sge-test");
+    }, 150_000);
 
     it("reports a job killed at its h_rt as timeout (qacct failed 37)", async () => {
       const p = await project({ binDir: wrapperDir });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { project, schedulerUp } from "./helpers.js";
+import { expectAggregationAfterOthers, project, schedulerUp } from "./helpers.js";
 
 const up = schedulerUp(["squeue"]);
 
@@ -14,6 +14,10 @@ describe.skipIf(!up && !process.env.CI)(up ? "on a real Slurm" : "on Slurm (skip
     expect(board.cells.find((c) => c.task === "t_fail")?.reason).toMatch(/slurm: FAILED \(exit 3/);
     expect(board.cells.find((c) => c.task === "t_ok")?.reason).toMatch(/slurm: COMPLETED; completion line/);
   }, 120_000);
+
+  it("starts the aggregation job (--dependency=afterany) only after the model's jobs ended", async () => {
+    await expectAggregationAfterOthers(await project(), "slurm-test");
+  }, 150_000);
 
   it("cancels a running job with scancel", async () => {
     const p = await project();

@@ -48,7 +48,9 @@ export const gridEngine: Dialect = {
       ),
     queueArgv: ["qstat", "-xml", "-u", "*"],
     parseQueue: parseQstatXml,
-    accountingQueries: (id) => [{ argv: ["qacct", "-j", id], parse: (answer: SchedulerAnswer) => (answer.exitCode === 0 ? parseQacct(answer.stdout) : null) }],
+    accountingQueries: (id) => [
+      { argv: ["qacct", "-j", id], parse: (answer: SchedulerAnswer) => (answer.exitCode === 0 ? parseQacct(answer.stdout) : null) },
+    ],
     cancelArgv: (id) => ["qdel", id],
   } satisfies SchedulerControl,
 };

@@ -38,11 +38,16 @@ export const pbsPro: Dialect = {
   control: {
     parseSubmitOutput: (answer) => /^\s*(\d+(?:\[\])?\.[\w.-]+)\s*$/.exec(answer.stdout)?.[1] ?? null,
     isTransient: (answer) =>
-      /cannot connect to server|Connection refused|pbs_iff|Communication failure|server is not responding/i.test(answer.stderr + answer.stdout),
+      /cannot connect to server|Connection refused|pbs_iff|Communication failure|server is not responding/i.test(
+        answer.stderr + answer.stdout,
+      ),
     queueArgv: ["qstat", "-f", "-F", "json"],
     parseQueue: (stdout) => parsePbsQstatJson(stdout),
     accountingQueries: (id) => [
-      { argv: ["qstat", "-x", "-f", "-F", "json", id], parse: (answer) => (answer.exitCode === 0 ? parsePbsAccounting(answer.stdout, id) : null) },
+      {
+        argv: ["qstat", "-x", "-f", "-F", "json", id],
+        parse: (answer) => (answer.exitCode === 0 ? parsePbsAccounting(answer.stdout, id) : null),
+      },
     ],
     cancelArgv: (id) => ["qdel", id],
   } satisfies SchedulerControl,

@@ -48,7 +48,10 @@ export const slurm: Dialect = {
     parseQueue: (stdout) => parseSqueue(stdout),
     // scontrol knows a job for MinJobAge after it ends; sacct (when accounting is kept) afterwards.
     accountingQueries: (id) => [
-      { argv: ["scontrol", "-o", "show", "job", id], parse: (answer) => (answer.exitCode === 0 ? parseScontrolJob(answer.stdout) : undefined) },
+      {
+        argv: ["scontrol", "-o", "show", "job", id],
+        parse: (answer) => (answer.exitCode === 0 ? parseScontrolJob(answer.stdout) : undefined),
+      },
       { argv: ["sacct", "-c", "-P", "-n", "-j", id, "--format=JobID,State,ExitCode"], parse: (answer) => parseSacct(answer.stdout, id) },
     ],
     cancelArgv: (id) => ["scancel", id],

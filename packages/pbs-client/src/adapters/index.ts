@@ -1,20 +1,37 @@
-import type { LedgerEntry } from "../schema.js";
-import { gridEngine } from "./grid-engine.js";
+import { dialectFor, type Scheduler, type SchedulerControl } from "@sweval/clusters";
+import type { ExecResult } from "../exec.js";
 import { localAdapter } from "./local.js";
-import { pbsPro } from "./pbs-pro.js";
-import { slurm } from "./slurm.js";
 import type { SchedulerAdapter } from "./types.js";
 
-/** The adapter for a scheduler kind. */
-export function adapterFor(scheduler: LedgerEntry["scheduler"], localStateDir: string): SchedulerAdapter {
-  switch (scheduler) {
-    case "grid-engine":
-      return gridEngine;
-    case "slurm":
-      return slurm;
-    case "pbs-pro":
-      return pbsPro;
-    default:
-      return localAdapter(localStateDir);
-  }
+/** The adapter for a scheduler: its dialect's commands and parsers run through exec, or the local scheduler. */
+export function adapterFor(scheduler: Scheduler, localStateDir: string): SchedulerAdapter {
+  const control = dialectFor(scheduler).control;
+  return control ? commandAdapter(control) : localAdapter(localStateDir);
+}
+
+/** A dialect's queue, accounting and cancel commands, run one by one; parsing stays in the dialect. */
+function commandAdapter(control: SchedulerControl): SchedulerAdapter {
+  return {
+    parseSubmitOutput: control.parseSubmitOutput,
+    isTransient: control.isTransient,
+    async queue(exec) {
+      const result = await exec([...control.queueArgv]);
+      if (result.exitCode !== 0) throw commandError(control.queueArgv, result);
+      return control.parseQueue(result.stdout, Date.now());
+    },
+    async accounting(exec, id) {
+      for (const query of control.accountingQueries(id)) {
+        const answer = query.parse(await exec(query.argv));
+        if (answer !== undefined) return answer;
+      }
+      return null;
+    },
+    cancel: (exec, id) => exec(control.cancelArgv(id)),
+  };
+}
+
+/** The command, its exit code and the tail of what it said, as execa words its failures. */
+export function commandError(argv: readonly string[], result: ExecResult): Error {
+  const said = (result.stderr.trim() || result.stdout.trim()).split("\n").slice(-3).join(" ");
+  return Object.assign(new Error(`${argv.join(" ")} failed with exit code ${result.exitCode}: ${said}`), { result });
 }

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { logPath } from "../derive-state.js";
 import type { AccountingInfo, QueueInfo, SchedulerAdapter } from "./types.js";
 
 /** A job of the local scheduler, as its state file records it. */
@@ -85,8 +86,8 @@ export function createLocalScheduler(options: { stateDir: string; env?: NodeJS.P
         name: job.name,
         script: job.script,
         cwd: job.cwd ?? process.cwd(),
-        stdout: job.stdout.replaceAll("{jobId}", id),
-        stderr: job.stderr.replaceAll("{jobId}", id),
+        stdout: logPath(job.stdout, id),
+        stderr: logPath(job.stderr, id),
         walltimeSeconds: job.walltimeSeconds,
         gpus: job.gpus,
         state: "queued",

@@ -1,0 +1,41 @@
+import { resolve } from "node:path";
+import { type Io, parseJsonText, readTextInput, renderJson } from "@sweval/core";
+import { parseJobsManifest } from "@sweval/job-renderer/schema";
+import { ACTIVE_STATES, buildBoard, type CellKey, renderBoard } from "../board.js";
+import { execReal } from "../exec.js";
+import { readLedger } from "../ledger.js";
+import type { StatusBoard } from "../schema.js";
+import { type CommonFlags, ledgerFor, localStateFor, logTo } from "./common.js";
+
+export interface StatusFlags extends CommonFlags {
+  manifest?: string;
+  json?: boolean;
+  watch?: number;
+}
+
+/** `sweval-pbs status`: the board once, or with --watch refreshed on stderr until nothing is queued or running. */
+export async function statusCommand(flags: StatusFlags, io: Io): Promise<void> {
+  const expected = flags.manifest ? await expectedCells(resolve(io.cwd, flags.manifest)) : [];
+  const show = (board: StatusBoard) => (flags.json ? renderJson(board) : renderBoard(board));
+  for (;;) {
+    const board = await readBoard(flags, io, expected);
+    if (!flags.watch || !board.cells.some((cell) => ACTIVE_STATES.has(cell.state))) {
+      io.stdout.write(show(board));
+      return;
+    }
+    io.stderr.write(renderBoard(board));
+    await new Promise((r) => setTimeout(r, (flags.watch ?? 5) * 1000));
+  }
+}
+
+async function readBoard(flags: StatusFlags, io: Io, expected: CellKey[]): Promise<StatusBoard> {
+  const { entries, warnings } = readLedger(ledgerFor(flags, io));
+  for (const warning of warnings) logTo(io)(`warning: ${warning}`);
+  return buildBoard({ entries, exec: execReal, localStateDir: localStateFor(flags, io), expected });
+}
+
+/** The cells a manifest promises, so tasks never submitted show as such. */
+async function expectedCells(file: string): Promise<CellKey[]> {
+  const manifest = parseJobsManifest(parseJsonText(await readTextInput(file, "manifest"), file), file);
+  return manifest.jobs.flatMap((job) => job.tasks.map((task) => ({ model: job.model, customSettings: job.customSettings, task })));
+}
