@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
-import { WorkError, writeFileAtomic } from "@sweval/core";
+import { parseDocument, parseJsonText, WorkError, writeFileAtomic } from "@sweval/core";
 import { PROVIDER_TABLE, type Provider } from "@sweval/settings-resolver";
+import { PROVIDER_LIMITS_KIND, PROVIDER_LIMITS_VERSION, type ProviderLimits, ProviderLimitsSchema } from "@sweval/settings-resolver/schema";
 
 export interface ProbeOptions {
   provider: Provider;
@@ -98,9 +99,14 @@ export async function probeEndpoint(options: ProbeOptions): Promise<ProbeResult>
 
 /** Records what a probe learned in conf/provider_limits.json, which the resolver reads for max_n. */
 export async function writeProviderLimits(file: string, result: ProbeResult): Promise<void> {
-  const document = existsSync(file)
-    ? (JSON.parse(readFileSync(file, "utf8")) as { kind: string; version: number; limits: Record<string, unknown> })
-    : { kind: "sweval/provider-limits", version: 1, limits: {} };
+  const document: ProviderLimits = existsSync(file)
+    ? parseDocument(
+        ProviderLimitsSchema,
+        parseJsonText(readFileSync(file, "utf8"), file),
+        { kind: PROVIDER_LIMITS_KIND, version: PROVIDER_LIMITS_VERSION },
+        file,
+      )
+    : { kind: PROVIDER_LIMITS_KIND, version: PROVIDER_LIMITS_VERSION, limits: {} };
   document.limits[`${result.provider}/${result.model}`] = {
     maxN: result.maxN,
     latencyMs: result.latencyMs,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lightevalArgs, renderModelConfig, vllmServeArgs } from "../src/index.js";
+import { lightevalArgs, renderModelConfig, toolCommand, vllmServeArgs } from "../src/index.js";
 import { planFile } from "./helpers.js";
 
 describe("the argv and YAML given to the real programs", () => {
@@ -36,5 +36,28 @@ describe("the argv and YAML given to the real programs", () => {
       }
     }
     await expect(lines.join("\n")).toMatchFileSnapshot("golden/argv-and-yaml.txt");
+  });
+});
+
+describe(toolCommand, () => {
+  const cluster = (vllm: string[] | null) =>
+    ({ cluster: { tools: { vllm, lighteval: null } } }) as unknown as Parameters<typeof toolCommand>[1];
+
+  it("runs the tool the plan carries from its cluster profile, with ${REPO_PATH} filled in", () => {
+    expect(toolCommand("vllm", cluster(["uv", "run", "--project", "${REPO_PATH}/vllm_env", "vllm"]), {}, "/repo")).toEqual([
+      "uv",
+      "run",
+      "--project",
+      "/repo/vllm_env",
+      "vllm",
+    ]);
+    expect(toolCommand("lighteval", cluster(null), {}, "/repo")).toEqual(["lighteval"]);
+  });
+
+  it("lets SWEVAL_VLLM_CMD override it, and refuses one that is not a JSON array of strings", () => {
+    expect(toolCommand("vllm", cluster(["vllm"]), { SWEVAL_VLLM_CMD: '["/opt/vllm"]' }, "/repo")).toEqual(["/opt/vllm"]);
+    expect(() => toolCommand("vllm", cluster(null), { SWEVAL_VLLM_CMD: "vllm serve" }, "/repo")).toThrow(
+      /field "SWEVAL_VLLM_CMD": expected a JSON array of strings/,
+    );
   });
 });

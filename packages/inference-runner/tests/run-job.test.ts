@@ -131,7 +131,7 @@ describe("sweval-run against stand-in vLLM and lighteval", () => {
     const missing = await run(["--plan", path, "--task", "en_mmlu"]);
     expect([missing.exitCode, missing.stderr]).toEqual([2, expect.stringMatching(/field "--task": task en_mmlu is not in the plan/)]);
     const bad = await run(["--plan", join(repo, "nope.json"), "--task", "x"]);
-    expect([bad.exitCode, bad.stderr]).toEqual([2, expect.stringMatching(/nope\.json: plan cannot be read/)]);
+    expect([bad.exitCode, bad.stderr]).toEqual([2, expect.stringMatching(/nope\.json: plan not found/)]);
     expect(existsSync(join(repo, "results"))).toBe(false);
   });
 });

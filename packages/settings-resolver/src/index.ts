@@ -12,7 +12,7 @@ export { describeSource, renderExplain } from "./render-explain.js";
 export { renderLegacySettings } from "./render-legacy-settings.js";
 export type { ModelRequest, ResolvePlanOptions } from "./resolve-plan.js";
 export { fingerprintPlan, parseModelsFile, resolvePlan, resolvePlans } from "./resolve-plan.js";
-export type { ClusterProfile, NodeKind, Plan, PlanTask, ResolvedValue, RunPaths, Source } from "./schema.js";
+export type { ClusterProfile, NodeKind, Plan, PlanTask, ProviderLimits, ResolvedValue, RunPaths, Source } from "./schema.js";
 export {
   ClusterProfileSchema,
   GENERATION_PARAMS,
@@ -20,6 +20,9 @@ export {
   PLAN_VERSION,
   PlanSchema,
   PlanTaskSchema,
+  PROVIDER_LIMITS_KIND,
+  PROVIDER_LIMITS_VERSION,
+  ProviderLimitsSchema,
   runPaths,
   SourceSchema,
   SUPPORTED_PARAMS,
@@ -28,3 +31,5 @@ export type { TaskSettings, TaskSettingsRow } from "./task-settings.js";
 export { parseTaskSettings, readTaskSettings } from "./task-settings.js";
 export type { TaskRuntimeRow, TasksRuntime, WalltimeColumn } from "./tasks-runtime.js";
 export { parseTasksRuntime, readTasksRuntime } from "./tasks-runtime.js";
+export type { PlanWarning, WarningCode } from "./warnings.js";
+export { CONFIRM_CODES } from "./warnings.js";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type ClusterProfile, clusterFacts, nodeKindFacts, parseWalltime, readClusterProfile } from "@sweval/clusters";
-import { didYouMean, InputError, readPackageVersion } from "@sweval/core";
+import { didYouMean, InputError, parseDocument, parseJsonText, readPackageVersion } from "@sweval/core";
 import { locateInputs } from "./locate-inputs.js";
 import { detectModelMetadata, type ModelMetadata } from "./model-metadata.js";
 import { findProfile, type ModelSettingsProfile } from "./model-settings.js";
@@ -14,12 +14,16 @@ import {
   PLAN_VERSION,
   type Plan,
   type PlanTask,
+  PROVIDER_LIMITS_KIND,
+  PROVIDER_LIMITS_VERSION,
+  ProviderLimitsSchema,
   type ResolvedValue,
   SUPPORTED_PARAMS,
   type SupportedParam,
 } from "./schema.js";
 import { readTaskSettings, type TaskSettings, type TaskSettingsRow } from "./task-settings.js";
 import { readTasksRuntime, type TaskRuntimeRow, type TasksRuntime } from "./tasks-runtime.js";
+import { CONFIRM_CODES, confirmWarning, type PlanWarning } from "./warnings.js";
 
 export interface ResolvePlanOptions {
   /** Hugging Face model id `<org>/<name>` (`openai/<name>` for openai). */
@@ -85,12 +89,12 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
 
   const inputs = locateInputs({ root, ...pickDefined(options, ["tasksRuntime", "taskSettings", "customModelSettingsDir"]) });
   const [tasksRuntime, taskSettings] = await Promise.all([readTasksRuntime(inputs.tasksRuntime), readTaskSettings(inputs.taskSettings)]);
-  const warnings: string[] = [];
+  const warnings: PlanWarning[] = [];
   let profile: ModelSettingsProfile | null = null;
   if (customName) {
     const found = await findProfile({ dir: inputs.customModelSettingsDir, modelId: options.model, setting: customName });
     profile = found.profile;
-    warnings.push(...found.warnings);
+    warnings.push(...found.warnings.map((message) => ({ code: "settings-file" as const, message })));
   }
 
   const metadata: ModelMetadata =
@@ -104,9 +108,10 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
         })
       : notApplicableMetadata();
   if (provider === "vllm" && metadata.maxModelLength.source.layer === "deferred") {
-    warnings.push(
-      `model files not available (${metadata.notes.join("; ")}): max model length and think tag will be detected by the runner at job start`,
-    );
+    warnings.push({
+      code: "metadata-deferred",
+      message: `model files not available (${metadata.notes.join("; ")}): max model length and think tag will be detected by the runner at job start`,
+    });
   }
 
   const keys = selectTasks(options.tasks ?? ["all"], tasksRuntime);
@@ -141,7 +146,7 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
 
   addThinkingSwitchWarning(metadata, tasks, warnings);
   if (options.strict) {
-    const strictProblems = warnings.filter((w) => w.startsWith("check:"));
+    const strictProblems = warnings.filter((w) => CONFIRM_CODES.has(w.code)).map((w) => w.message);
     if (strictProblems.length > 0) {
       throw new InputError(`${strictProblems[0]}${strictProblems.length > 1 ? ` (and ${strictProblems.length - 1} more)` : ""}`, {
         code: "E_STRICT",
@@ -180,7 +185,7 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
       aggregatedResults: `${resultsDir}/aggregated_results.json`,
     },
     fingerprint: "",
-    warnings,
+    warnings: warnings.map((w) => w.message),
     tasks,
   };
   plan.fingerprint = fingerprintPlan(plan);
@@ -271,13 +276,14 @@ export function fingerprintPlan(plan: Plan): string {
 function readProviderLimits(root: string, provider: string, model: string): { file: string; maxN: number } | null {
   const file = join(root, "conf", "provider_limits.json");
   if (!existsSync(file)) return null;
-  try {
-    const document = JSON.parse(readFileSync(file, "utf8")) as { limits?: Record<string, { maxN?: number }> };
-    const maxN = document.limits?.[`${provider}/${model}`]?.maxN;
-    return typeof maxN === "number" && maxN > 0 ? { file, maxN } : null;
-  } catch (error) {
-    throw new InputError(`malformed provider limits: ${(error as Error).message}`, { code: "E_JSON", file });
-  }
+  const document = parseDocument(
+    ProviderLimitsSchema,
+    parseJsonText(readFileSync(file, "utf8"), file),
+    { kind: PROVIDER_LIMITS_KIND, version: PROVIDER_LIMITS_VERSION },
+    file,
+  );
+  const maxN = document.limits[`${provider}/${model}`]?.maxN;
+  return maxN ? { file, maxN } : null;
 }
 
 interface ResolveTaskContext {
@@ -292,7 +298,7 @@ interface ResolveTaskContext {
   maxWalltime: string | undefined;
   resultsDir: string;
   rawResultsDir: string;
-  warnings: string[];
+  warnings: PlanWarning[];
   limits: { file: string; maxN: number } | null;
 }
 
@@ -328,7 +334,7 @@ function resolveTask(context: ResolveTaskContext): PlanTask {
     provider,
     at: locationOf(parserValue, "reasoning_parser"),
   });
-  if (decision.warning) context.warnings.push(`${row.key}: ${decision.warning}`);
+  if (decision.warning) context.warnings.push({ code: "reasoning-parser", message: `${row.key}: ${decision.warning}` });
   checkTemperature(row, settingsRow, merged.temperature, context.warnings);
 
   const generation: Record<string, ResolvedValue> = {};
@@ -414,9 +420,10 @@ function resolveWalltime(context: ResolveTaskContext): PlanTask["walltime"] {
   }
   const seconds = parseWalltime(value, { file: tasksRuntime.file, line: row.line, field: nodeKindColumn });
   if (context.maxWalltime && seconds > parseWalltime(context.maxWalltime)) {
-    context.warnings.push(
-      `${row.key}: walltime ${value} is over the node kind's limit ${context.maxWalltime}; the scheduler will refuse it`,
-    );
+    context.warnings.push({
+      code: "walltime-over-limit",
+      message: `${row.key}: walltime ${value} is over the node kind's limit ${context.maxWalltime}; the scheduler will refuse it`,
+    });
   }
   return {
     value,
@@ -426,24 +433,35 @@ function resolveWalltime(context: ResolveTaskContext): PlanTask["walltime"] {
 }
 
 /** The manual: a profile that changes temperature should only meet tasks whose default temperature is 0. */
-function checkTemperature(row: TaskRuntimeRow, settingsRow: TaskSettingsRow, temperature: ResolvedValue | undefined, warnings: string[]) {
+function checkTemperature(
+  row: TaskRuntimeRow,
+  settingsRow: TaskSettingsRow,
+  temperature: ResolvedValue | undefined,
+  warnings: PlanWarning[],
+) {
   if (temperature?.source.layer !== "profile") return;
   const taskDefault = settingsRow.params.get("temperature");
   if (taskDefault !== undefined && Number(taskDefault) === 0) return;
   const why =
     taskDefault === undefined ? "the task uses its own temperatures (e.g. MT-Bench per category)" : `the task's default is ${taskDefault}`;
   warnings.push(
-    `check: ${row.key}: profile "${temperature.source.setting}" sets temperature=${temperature.literal} but ${why}; the manual says such profiles are for temperature-0 tasks only (${temperature.source.file}:${temperature.source.line})`,
+    confirmWarning(
+      "check-temperature",
+      `${row.key}: profile "${temperature.source.setting}" sets temperature=${temperature.literal} but ${why}; the manual says such profiles are for temperature-0 tasks only (${temperature.source.file}:${temperature.source.line})`,
+    ),
   );
 }
 
-function addThinkingSwitchWarning(metadata: ModelMetadata, tasks: PlanTask[], warnings: string[]) {
+function addThinkingSwitchWarning(metadata: ModelMetadata, tasks: PlanTask[], warnings: PlanWarning[]) {
   if (metadata.chatTemplateThinkingSwitch.value !== true) return;
   const unset = tasks.filter((t) => t.parserRouting.parser === null && !t.generation.reasoning_effort);
   if (unset.length === 0) return;
   const file = metadata.chatTemplateThinkingSwitch.source.layer === "auto-detected" ? metadata.chatTemplateThinkingSwitch.source.file : "";
   warnings.push(
-    `check: the chat template has a thinking switch (${file}) but no reasoning setting is given for ${unset.length} task(s); confirm with the requester whether thinking should be on`,
+    confirmWarning(
+      "check-thinking-switch",
+      `the chat template has a thinking switch (${file}) but no reasoning setting is given for ${unset.length} task(s); confirm with the requester whether thinking should be on`,
+    ),
   );
 }
 

@@ -127,3 +127,27 @@ export type Plan = z.infer<typeof PlanSchema>;
 // Cluster profiles are owned by @sweval/clusters; re-exported here for the resolver's API users.
 export { type ClusterProfile, ClusterProfileSchema, type NodeKind, NodeKindSchema } from "@sweval/clusters/schema";
 export { type RunPaths, runPaths } from "./run-paths.js";
+
+// --- conf/provider_limits.json: what `sweval-run probe` measured, read by the resolver for max_n ---
+
+export const PROVIDER_LIMITS_KIND = "sweval/provider-limits";
+export const PROVIDER_LIMITS_VERSION = 1;
+
+/**
+ * The resolver's input (like task_settings.csv), so the resolver owns its schema; `sweval-run probe` writes
+ * it through this schema. Keys are `<provider>/<model>`.
+ */
+export const ProviderLimitsSchema = z.object({
+  kind: z.literal(PROVIDER_LIMITS_KIND),
+  version: z.literal(PROVIDER_LIMITS_VERSION),
+  limits: z.record(
+    z.string(),
+    z.object({
+      maxN: z.number().int().positive().describe("the largest n the endpoint answered in one request"),
+      latencyMs: z.number().optional(),
+      baseUrl: z.string().nullable().optional(),
+      probedAt: z.string().optional(),
+    }),
+  ),
+});
+export type ProviderLimits = z.infer<typeof ProviderLimitsSchema>;

@@ -29,7 +29,7 @@ describe("sweval-resolve", () => {
     expect(result.stderr).toBe("");
     expect(result.exitCode).toBe(0);
     const plan = JSON.parse(result.stdout);
-    expect(plan).toMatchObject({ kind: "sweval/plan", version: 1, model: { id: "org/model" }, tasks: [{ key: "ja_gpqa" }] });
+    expect(plan).toMatchObject({ kind: "sweval/plan", version: 2, model: { id: "org/model" }, tasks: [{ key: "ja_gpqa" }] });
   });
 
   it("prints JSON Lines, one plan per model, for repeated --model", async () => {

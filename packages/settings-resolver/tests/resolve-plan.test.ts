@@ -44,7 +44,26 @@ describe(resolvePlan, () => {
   });
 
   it("maps V5's ABCI node kinds onto TSUBAME's", async () => {
-    expect((await plan({ nodeKind: "rt_HG", tasks: ["ja_gpqa"] })).nodeKind).toEqual({ name: "node_q", gpus: 1, walltimeColumn: "hrt_q" });
+    expect((await plan({ nodeKind: "rt_HG", tasks: ["ja_gpqa"] })).nodeKind).toEqual({
+      name: "node_q",
+      gpus: 1,
+      walltimeColumn: "hrt_q",
+      resource: "node_q=1",
+      maxWalltime: "24:00:00",
+    });
+  });
+
+  it("carries the cluster facts a job needs, so nothing reads the profile again", async () => {
+    const result = await plan({ tasks: ["ja_gpqa"] });
+    expect(result.cluster).toMatchObject({
+      name: "tsubame4",
+      scheduler: "grid-engine",
+      legacyService: "tsubame",
+      group: { env: "TSUBAME_GROUP", flag: "-g" },
+      priorities: [{ value: -5, costFactor: 1 }, expect.anything(), expect.anything()],
+      profilePath: expect.stringMatching(/conf\/clusters\/tsubame4\.yaml$/),
+    });
+    expect(result.cluster.setup.length).toBeGreaterThan(0);
   });
 
   it.each([
