@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { InputError, type Io, processIo, runCli, writeFileAtomic } from "@sweval/core";
+import { InputError, type Io, processIo, readTextInput, runCli, writeFileAtomic } from "@sweval/core";
 import { Command, Option } from "commander";
 
 const LEGACY_FLAGS = [
@@ -98,7 +97,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       const { buildTable, findAggregatedFiles, parseTable, readAggregateConf, renderTable } = await import("./index.js");
       const conf = readAggregateConf(flags.conf, resolve(io.cwd, flags.root ?? "."));
       const table = buildTable(findAggregatedFiles(paths.map((p) => resolve(io.cwd, p))), conf);
-      const previous = flags.diff ? parseTable(await readInput(resolve(io.cwd, flags.diff)), flags.diff) : null;
+      const previous = flags.diff ? parseTable(await readTextInput(resolve(io.cwd, flags.diff), "previous table"), flags.diff) : null;
       const text = renderTable(table, { format: flags.format, missing: flags.missing, previous });
       await output(text, flags.out, io);
     });
@@ -150,14 +149,6 @@ interface TableFlags {
   missing: "blank" | "-1";
   diff?: string;
   out?: string;
-}
-
-async function readInput(file: string): Promise<string> {
-  try {
-    return await readFile(file, "utf8");
-  } catch (error) {
-    throw new InputError("cannot be read", { code: "E_INPUT_FILE", file, cause: error });
-  }
 }
 
 async function output(text: string, file: string | undefined, io: Io): Promise<void> {

@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { InputError, type Io, processIo, renderJson, renderJsonLines, runCli } from "@sweval/core";
+import { InputError, type Io, processIo, readTextInput, renderJson, renderJsonLines, runCli } from "@sweval/core";
 import { Command, Option } from "commander";
 
 /** `sweval-resolve`: flags → ResolvePlanOptions → plan JSON on stdout (JSON Lines for several models). */
@@ -33,9 +32,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       const models = flags.model.map((model) => ({ model }));
       if (flags.modelsFile) {
         const file = resolve(io.cwd, flags.modelsFile);
-        const text = await readFile(file, "utf8").catch((error) => {
-          throw new InputError("models file cannot be read", { code: "E_INPUT_FILE", file, cause: error });
-        });
+        const text = await readTextInput(file, "models file");
         models.push(...parseModelsFile(text, file));
       }
       if (models.length === 0)
