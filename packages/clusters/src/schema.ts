@@ -1,4 +1,9 @@
+import { CONTROL_CHARACTERS_MESSAGE, hasControlCharacters, SAFE_NAME } from "@sweval/core";
 import { z } from "zod";
+
+/** A string that reaches a directive or a script line: no control characters. */
+const lineText = () => z.string().refine((text) => !hasControlCharacters(text), CONTROL_CHARACTERS_MESSAGE);
+const safeName = () => z.string().regex(SAFE_NAME, 'letters, digits, ".", "_" or "-" only');
 
 /** The schedulers sweval speaks: one dialect module each (src/dialects/). */
 export const SCHEDULERS = ["grid-engine", "pbs-pro", "slurm", "local"] as const;
@@ -77,14 +82,14 @@ export type ClusterProfile = z.infer<typeof ClusterProfileSchema>;
  * plan (covered by its fingerprint), so rendering and running never read the profile again.
  */
 export const ClusterFactsSchema = z.object({
-  name: z.string(),
+  name: safeName(),
   scheduler: SchedulerSchema,
-  profilePath: z.string().describe("the profile the facts were resolved from (for people; nothing reads it again)"),
+  profilePath: lineText().describe("the profile the facts were resolved from (for people; nothing reads it again)"),
   legacyService: ClusterProfileSchema.shape.legacyService,
   group: GroupOptionSchema,
   priorities: z.array(PrioritySchema),
-  queue: z.string().nullable(),
-  partition: z.string().nullable(),
+  queue: lineText().nullable(),
+  partition: lineText().nullable(),
   jobHeader: z.array(z.string()),
   setup: z.array(z.string()),
   tools: z.object({ vllm: z.array(z.string()).nullable(), lighteval: z.array(z.string()).nullable() }),
@@ -93,10 +98,10 @@ export type ClusterFacts = z.infer<typeof ClusterFactsSchema>;
 
 /** The node kind a plan runs on, with what the scheduler is asked for. */
 export const NodeKindFactsSchema = z.object({
-  name: z.string(),
+  name: safeName(),
   gpus: z.number().int(),
   walltimeColumn: NodeKindSchema.shape.walltimeColumn,
-  resource: z.string().nullable().describe("the scheduler resource string, null for the dialect's default"),
+  resource: lineText().nullable().describe("the scheduler resource string, null for the dialect's default"),
   maxWalltime: z.string().nullable().describe("the longest walltime the site accepts, HH:MM:SS; null when not stated"),
 });
 export type NodeKindFacts = z.infer<typeof NodeKindFactsSchema>;

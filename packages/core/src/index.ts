@@ -16,3 +16,12 @@ export {
 export { pythonFloatRepr, shellQuote } from "./python-format.js";
 export type { CommandLike } from "./run-cli.js";
 export { reportError, runCli } from "./run-cli.js";
+export {
+  CONTROL_CHARACTERS,
+  CONTROL_CHARACTERS_MESSAGE,
+  commentText,
+  doubleQuoted,
+  hasControlCharacters,
+  SAFE_NAME,
+  TASK_KEY,
+} from "./safe-strings.js";

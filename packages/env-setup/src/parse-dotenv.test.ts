@@ -61,7 +61,10 @@ describe(parseDotenv, () => {
     ["just text\n", 1, /not a KEY=value assignment/],
     ["1A=x\n", 1, /"1A" is not a valid variable name/],
     ['A="${B}"\n', 1, /\$\{B\} is not defined before this line/],
-    ["A=$(whoami)\n", 1, /command substitution \$\(…\) is not run/],
+    ["A=$(whoami)\n", 1, /command substitution \(\$\( or a backquote\): sourcing \.env would run it, so jobs refuse/],
+    ["A=1\nB=`whoami`\n", 2, /command substitution/],
+    ["A='$(whoami)'\n", 1, /command substitution/],
+    ["# $(whoami)\n", 1, /jobs refuse a \.env holding one anywhere \(comments too\)/],
     ['\nA="${B}a"\nB="${A}b"\n', 2, /\$\{B\} is not defined/],
   ])("reports %j at line %i", (text, line, message) => {
     const issue = parseDotenv(text).issues[0];

@@ -55,6 +55,14 @@ export function parseDotenv(text: string, options: ParseDotenvOptions = {}): Par
       message: "CRLF line endings: bash keeps the carriage return in every value it sources; convert the file with dos2unix",
     });
   }
+  for (const [index, line] of lines.entries()) {
+    if (line.includes("$(") || line.includes("`"))
+      issues.push({
+        line: index + 1,
+        message:
+          "command substitution ($( or a backquote): sourcing .env would run it, so jobs refuse a .env holding one anywhere (comments too); write the value itself",
+      });
+  }
   for (let index = 0; index < lines.length; index++) {
     const lineNumber = index + 1;
     let line = lines[index] ?? "";
@@ -139,7 +147,6 @@ function evaluateWord(text: string, scope: Record<string, string | undefined>, r
           value += expanded.value;
           i = expanded.end;
         } else if (text[i] === "`") {
-          report("command substitution (`…`) is not run; the text is kept as written");
           value += text[i];
           i++;
         } else {
@@ -156,7 +163,6 @@ function evaluateWord(text: string, scope: Record<string, string | undefined>, r
       value += expanded.value;
       i = expanded.end;
     } else {
-      if (char === "`") report("command substitution (`…`) is not run; the text is kept as written");
       value += char;
       i++;
     }
@@ -172,7 +178,6 @@ function evaluateWord(text: string, scope: Record<string, string | undefined>, r
 function expand(text: string, start: number, scope: Record<string, string | undefined>, report: (message: string) => void) {
   const next = text[start + 1];
   if (next === "(") {
-    report("command substitution $(…) is not run; the text is kept as written");
     return { value: "$", end: start + 1 };
   }
   if (next === "{") {

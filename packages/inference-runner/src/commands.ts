@@ -53,16 +53,32 @@ export function renderModelConfig(options: {
   lightevalParser: string | null;
   task: PlanTask;
 }): string {
-  const lines = ["model:", "    base_params:", `        model_name: ${options.modelName}`];
-  if (options.baseUrl) lines.push(`        base_url: ${options.baseUrl}`);
+  const lines = ["model:", "    base_params:", `        model_name: ${yamlString(options.modelName)}`];
+  if (options.baseUrl) lines.push(`        base_url: ${yamlString(options.baseUrl)}`);
   // The API key is not written: litellm reads OPENAI_API_KEY / DEEPINFRA_API_KEY / OPENROUTER_API_KEY itself.
-  lines.push(options.lightevalParser ? `        reasoning_parser: ${options.lightevalParser}` : "        ");
+  lines.push(options.lightevalParser ? `        reasoning_parser: ${yamlString(options.lightevalParser)}` : "        ");
   const generation = Object.entries(options.task.generation);
   if (generation.length > 0) {
     lines.push("    generation:");
-    for (const [param, value] of generation) lines.push(`        ${param}: ${value.literal ?? String(value.value)}`);
+    for (const [param, value] of generation) lines.push(`        ${param}: ${yamlValue(value)}`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * A string as a YAML scalar: as the legacy wrote it when it is a plain word (every value the team's files hold),
+ * else double-quoted by JSON's rules (valid YAML), so no value can end its line and add a key such as base_url.
+ */
+export function yamlString(text: string): string {
+  return /^[A-Za-z0-9_./:@+-]+$/.test(text) && !/^[-:]/.test(text) && !text.includes(": ") ? text : JSON.stringify(text);
+}
+
+/** A generation value: numbers and booleans in the Python literal the settings gave (0.0, True), strings quoted as needed. */
+function yamlValue(value: PlanTask["generation"][string]): string {
+  const plain = value.literal !== undefined && /^[A-Za-z0-9_.+-]+$/.test(value.literal);
+  if (typeof value.value === "number" || typeof value.value === "boolean" || value.value === null)
+    return plain ? (value.literal as string) : String(value.value);
+  return yamlString(String(value.value));
 }
 
 /** `lighteval endpoint litellm …` exactly as §4.6 gives it. */

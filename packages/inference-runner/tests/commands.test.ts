@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { lightevalArgs, renderModelConfig, toolCommand, vllmServeArgs } from "../src/index.js";
 import { planFile } from "./helpers.js";
 
@@ -59,5 +60,34 @@ describe(toolCommand, () => {
     expect(() => toolCommand("vllm", cluster(null), { SWEVAL_VLLM_CMD: "vllm serve" }, "/repo")).toThrow(
       /field "SWEVAL_VLLM_CMD": expected a JSON array of strings/,
     );
+  });
+});
+
+describe("the model config YAML lighteval reads", () => {
+  it("cannot be given keys by a setting's value: hostile values stay values", async () => {
+    const { plan } = await planFile({ tasks: ["ja_gpqa"] });
+    const task = plan.tasks[0];
+    if (!task) throw new Error("no task");
+    const hostile = {
+      ...task,
+      generation: {
+        ...task.generation,
+        top_p: {
+          value: "0.9\n    base_url: http://attacker.example/v1",
+          literal: "0.9\n    base_url: http://attacker.example/v1",
+          source: { layer: "default" as const },
+        },
+        temperature: { value: 0.5, literal: "0.5\nbase_url: x", source: { layer: "default" as const } },
+      },
+    };
+    const text = renderModelConfig({
+      modelName: "hosted_vllm/org/m",
+      baseUrl: "http://localhost:8000/v1",
+      lightevalParser: null,
+      task: hostile,
+    });
+    const parsed = parse(text) as { model: { base_params: Record<string, unknown>; generation: Record<string, unknown> } };
+    expect(parsed.model.base_params.base_url).toBe("http://localhost:8000/v1");
+    expect(parsed.model.generation).toEqual({ temperature: 0.5, top_p: "0.9\n    base_url: http://attacker.example/v1" });
   });
 });

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { type ClusterFacts, type Dialect, dialectFor, formatWalltime, type JobRequest, parseWalltime } from "@sweval/clusters";
-import { InputError, readPackageVersion, renderJson, shellQuote } from "@sweval/core";
+import { commentText, doubleQuoted, InputError, readPackageVersion, renderJson, shellQuote } from "@sweval/core";
 import { type Plan, type PlanTask, runPaths } from "@sweval/settings-resolver/schema";
 import { JOBS_KIND, JOBS_VERSION, type Job, type JobsManifest } from "./schema.js";
 
@@ -282,11 +282,13 @@ function scriptHead(context: JobContext, job: Job): string[] {
   const { plan, cluster, dialect } = context;
   const lines = ["#!/bin/bash", ...dialect.directives(job, { cluster, group: context.group })];
   lines.push(
-    `# sweval job ${job.name}: ${plan.model.id}${plan.customSettings ? ` [${plan.customSettings.name}]` : ""} on ${cluster.name}/${plan.nodeKind.name}`,
+    commentText(
+      `# sweval job ${job.name}: ${plan.model.id}${plan.customSettings ? ` [${plan.customSettings.name}]` : ""} on ${cluster.name}/${plan.nodeKind.name}`,
+    ),
     ...(job.after.length > 0
       ? [`# Runs after this model's ${job.after.length} evaluation job(s) ended, and re-aggregates its results.`]
       : []),
-    `# Rendered by ${GENERATOR.name} ${GENERATOR.version} from plan ${plan.fingerprint}; re-render instead of editing.`,
+    commentText(`# Rendered by ${GENERATOR.name} ${GENERATOR.version} from plan ${plan.fingerprint}; re-render instead of editing.`),
     "set -euo pipefail",
     "",
   );
@@ -299,8 +301,14 @@ function environmentLines(context: JobContext): string[] {
   const { plan, cluster } = context;
   const lines = [
     "# Secrets stay in .env and are read at run time; they are never written into this file.",
-    `SWEVAL_ENV_FILE="\${SWEVAL_ENV_FILE:-${plan.paths.repoPath}/.env}"`,
+    `SWEVAL_ENV_FILE="\${SWEVAL_ENV_FILE:-${doubleQuoted(`${plan.paths.repoPath}/.env`)}}"`,
     'if [ -f "$SWEVAL_ENV_FILE" ]; then',
+    "  # Sourcing would run a $( ) or backquote in .env: refuse a file holding one anywhere, as sweval-env check says.",
+    "  # shellcheck disable=SC2016",
+    "  if grep -qF -e '$(' -e '`' \"$SWEVAL_ENV_FILE\"; then",
+    '    echo "sweval job: $SWEVAL_ENV_FILE holds \\$( or a backquote, which sourcing would run; refusing it (sweval-env check names the line)" >&2',
+    "    exit 2",
+    "  fi",
     "  set -a +u",
     "  # shellcheck source=/dev/null",
     '  . "$SWEVAL_ENV_FILE"',
@@ -313,7 +321,7 @@ function environmentLines(context: JobContext): string[] {
     "",
   ];
   if (cluster.setup.length > 0) {
-    lines.push(`# Cluster setup from ${cluster.name}'s profile; site scripts may read unset variables.`, "set +u");
+    lines.push(commentText(`# Cluster setup from ${cluster.name}'s profile; site scripts may read unset variables.`), "set +u");
     for (const line of cluster.setup) {
       if (/^(\.|source)\s/.test(line)) lines.push("# shellcheck source=/dev/null");
       lines.push(line);

@@ -1,5 +1,13 @@
 import { ClusterFactsSchema, NodeKindFactsSchema } from "@sweval/clusters/schema";
+import { CONTROL_CHARACTERS_MESSAGE, hasControlCharacters, SAFE_NAME, TASK_KEY } from "@sweval/core";
 import { z } from "zod";
+
+// What reaches job scripts, directives and paths is held here too, so a hand-edited plan is refused at the
+// boundary (exit 2, naming the field) instead of reaching a shell. Free text (system messages, generation
+// literals) is not restricted: it only ever travels quoted or serialized.
+const pathText = () => z.string().refine((text) => !hasControlCharacters(text), CONTROL_CHARACTERS_MESSAGE);
+const safeName = () => z.string().regex(SAFE_NAME, 'letters, digits, ".", "_" or "-" only');
+const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export const PLAN_KIND = "sweval/plan";
 /** 2: the plan carries its cluster's facts (cluster, nodeKind), so nothing re-reads the profile. */
@@ -63,16 +71,23 @@ export const ParserRoutingSchema = z.object({
 });
 
 export const PlanTaskSchema = z.object({
-  key: z.string().describe("<lang>_<task>, the tasks_runtime.csv key and job name"),
+  key: z
+    .string()
+    .regex(TASK_KEY, 'letters, digits, ".", "_", "+" or "-" only')
+    .describe("<lang>_<task>, the tasks_runtime.csv key and job name"),
   lang: z.string(),
   task: z.string(),
   lightevalTask: z.string().describe("tasks_runtime.csv column `script`"),
   taskDef: z.string().describe('the lighteval task argument, e.g. "swallow|gpqa:diamond|0|0"'),
   framework: z.string(),
-  resultDir: z.string().describe("relative dir under the model's results dir, e.g. en/gpqa_diamond"),
-  logDir: z.string().describe("absolute dir for the scheduler and vLLM logs"),
-  modelConfigPath: z.string().describe("where the runner writes lighteval's model config YAML"),
-  walltime: z.object({ value: z.string(), seconds: z.number().int(), source: SourceSchema }),
+  resultDir: pathText().describe("relative dir under the model's results dir, e.g. en/gpqa_diamond"),
+  logDir: pathText().describe("absolute dir for the scheduler and vLLM logs"),
+  modelConfigPath: pathText().describe("where the runner writes lighteval's model config YAML"),
+  walltime: z.object({
+    value: z.string().regex(/^\d{1,3}:[0-5]\d:[0-5]\d$/, "HH:MM:SS"),
+    seconds: z.number().int(),
+    source: SourceSchema,
+  }),
   systemMessage: ResolvedValueSchema,
   maxModelLength: ResolvedValueSchema,
   vllmUseV1: ResolvedValueSchema,
@@ -86,15 +101,20 @@ export const PlanSchema = z.object({
   kind: z.literal(PLAN_KIND),
   version: z.literal(PLAN_VERSION),
   generator: z.object({ name: z.string(), version: z.string() }),
-  model: z.object({ id: z.string(), org: z.string(), name: z.string(), path: z.string().nullable() }),
+  model: z.object({
+    id: z.string().regex(MODEL_ID, '<org>/<name>, each of letters, digits, ".", "_" or "-"'),
+    org: safeName(),
+    name: safeName(),
+    path: pathText().nullable(),
+  }),
   provider: z.enum(["vllm", "openai", "deepinfra", "openrouter"]),
-  litellmModel: z.string().describe("the litellm model string, e.g. hosted_vllm/<org>/<model>"),
+  litellmModel: pathText().describe("the litellm model string, e.g. hosted_vllm/<org>/<model>"),
   apiBase: z.string().nullable().describe("null for vllm (the runner fills in its port) and openrouter"),
   apiKeyEnv: z.string().nullable().describe("the environment variable the runner reads the key from; never the key"),
   cluster: ClusterFactsSchema.describe("what the job needs of the cluster profile, resolved when the plan was made"),
   nodeKind: NodeKindFactsSchema,
   customSettings: z
-    .object({ name: z.string(), path: z.string(), version: z.string() })
+    .object({ name: safeName(), path: pathText(), version: pathText() })
     .nullable()
     .describe("null when no custom settings are used"),
   mergeStrategy: z.enum(["model-first", "task-first"]),
@@ -105,20 +125,23 @@ export const PlanSchema = z.object({
     chatTemplateThinkingSwitch: ResolvedValueSchema,
   }),
   inputs: z.object({
-    tasksRuntime: z.string(),
-    taskSettings: z.string(),
-    customModelSettingsDir: z.string(),
+    tasksRuntime: pathText(),
+    taskSettings: pathText(),
+    customModelSettingsDir: pathText(),
   }),
   paths: z.object({
-    repoPath: z.string(),
-    resultsDir: z.string().describe("<repo>/results/<provider_subdir><org>/<model>[/<custom>]"),
-    rawOutputDir: z.string().describe("<repo>/lighteval/outputs"),
-    rawResultsDir: z.string(),
-    rawDetailsDir: z.string(),
-    outputSubdir: z.string().describe('lighteval --output-subdir: "" or "/<custom>"'),
-    aggregatedResults: z.string(),
+    repoPath: pathText(),
+    resultsDir: pathText().describe("<repo>/results/<provider_subdir><org>/<model>[/<custom>]"),
+    rawOutputDir: pathText().describe("<repo>/lighteval/outputs"),
+    rawResultsDir: pathText(),
+    rawDetailsDir: pathText(),
+    outputSubdir: pathText().describe('lighteval --output-subdir: "" or "/<custom>"'),
+    aggregatedResults: pathText(),
   }),
-  fingerprint: z.string().describe("sha256 (16 hex) over every resolved setting; equal plans run the same evaluation"),
+  fingerprint: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/, "16 hex digits")
+    .describe("sha256 (16 hex) over every resolved setting; equal plans run the same evaluation"),
   warnings: z.array(z.string()),
   tasks: z.array(PlanTaskSchema).min(1),
 });

@@ -48,6 +48,41 @@ describe(parseTasksRuntime, () => {
       /t\.csv:2: field "hrt_q": expected a walltime like 02:00:00, received "30min"/,
     ],
     ["an empty file", "", /t\.csv: empty file/],
+    [
+      "a key that would end a script line (quoted newline)",
+      'key,script,result_dir,framework,hrt_q,hrt_f\nja_ok,s,ja/ok,lighteval,00:30:00,00:30:00\n"ja_x\ntouch /tmp/p",s,ja/x,lighteval,00:30:00,00:30:00\n',
+      /t\.csv:3: field "key": task key "ja_x\?touch \/tmp\/p" may hold only letters, digits/,
+    ],
+    [
+      "a quote that never closes, named where it opens",
+      'key,script,result_dir,framework,hrt_q,hrt_f\nja_a,s,ja/a,lighteval,00:30:00,00:30:00\n"ja_b,s,ja/b,lighteval,00:30:00,00:30:00\nja_c,s,ja/c,l,00:30:00,00:30:00\n',
+      /t\.csv:3: malformed CSV: Quote Not Closed: the parsing is finished with an opening quote/,
+    ],
+    [
+      "a key with shell syntax",
+      "key,script,result_dir,framework,hrt_q,hrt_f\nja_$(id),s,ja/x,lighteval,00:30:00,00:30:00\n",
+      /t\.csv:2: field "key": task key "ja_\$\(id\)"/,
+    ],
+    [
+      "a result_dir leaving the results tree",
+      "key,script,result_dir,framework,hrt_q,hrt_f\nja_x,s,../../../etc,lighteval,00:30:00,00:30:00\n",
+      /t\.csv:2: field "result_dir": result_dir "..\/..\/..\/etc" must be a relative path of names/,
+    ],
+    [
+      "an absolute result_dir",
+      "key,script,result_dir,framework,hrt_q,hrt_f\nja_x,s,/etc,lighteval,00:30:00,00:30:00\n",
+      /field "result_dir"/,
+    ],
+    [
+      "a NUL byte",
+      "key,script,result_dir,framework,hrt_q,hrt_f\nja_x,s,ja/x,lighteval,00:30:00,00:30:00\nja_\u0000y,s,ja/y,l,00:30:00,00:30:00\n",
+      /t\.csv:3: a NUL byte in the CSV/,
+    ],
+    [
+      "bytes that are not UTF-8",
+      "key,script,result_dir,framework,hrt_q,hrt_f\nja_\uFFFDx,s,ja/x,lighteval,00:30:00,00:30:00\n",
+      /t\.csv:2: bytes that are not UTF-8/,
+    ],
   ])("throws InputError naming file, line and field for %s", (_, text, message) => {
     expect(() => parseTasksRuntime(text, "t.csv")).toThrow(message);
   });

@@ -1,0 +1,130 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { InputError } from "@sweval/core";
+import { type ResolvePlanOptions, resolvePlan } from "@sweval/settings-resolver";
+import { repoRoot, testdir } from "@sweval/test-utils";
+import { describe, expect, it } from "vitest";
+import { parsePlans, type RenderJobsOptions, renderJobs, writeJobs } from "../src/index.js";
+
+/** Fields that are shell code by definition (the cluster profile's setup and header lines) or argv of the runner. */
+const CODE_FIELDS = /^cluster\.(setup|jobHeader|tools)\b/;
+
+/** Every string leaf of a document, by dotted path. */
+function stringLeaves(value: unknown, path = ""): string[] {
+  if (typeof value === "string") return [path];
+  if (Array.isArray(value)) return value.flatMap((item, i) => stringLeaves(item, `${path}.${i}`));
+  if (value && typeof value === "object")
+    return Object.entries(value).flatMap(([key, item]) => stringLeaves(item, path ? `${path}.${key}` : key));
+  return [];
+}
+
+function withLeaf(document: unknown, path: string, replacement: string): unknown {
+  const copy = structuredClone(document) as Record<string, unknown>;
+  const keys = path.split(".");
+  let node: Record<string, unknown> = copy;
+  for (const key of keys.slice(0, -1)) node = node[key] as Record<string, unknown>;
+  node[keys.at(-1) as string] = replacement;
+  return copy;
+}
+
+const CASES: Array<{ name: string; plan: Partial<ResolvePlanOptions>; render: Partial<RenderJobsOptions> }> = [
+  { name: "grid-engine", plan: { cluster: "tsubame4", nodeKind: "node_q", customSettings: "default" }, render: { group: "tga-x" } },
+  { name: "slurm", plan: { cluster: "slurm", nodeKind: "gpu_1" }, render: {} },
+  { name: "local, legacy job command", plan: { cluster: "local", nodeKind: "gpu_1" }, render: { jobCommand: "legacy" } },
+];
+
+describe("job scripts with hostile values in every field of the plan", () => {
+  it.each(CASES)(
+    "$name: each value is refused (exit 2) or stays data when bash runs the script",
+    async (testCase) => {
+      const dir = await testdir();
+      const marker = join(dir, "PWNED");
+      // One payload without control characters (it passes for a path, so quoting must hold), one that ends lines.
+      const inline = `x';touch ${marker};'\`touch ${marker}\`$(touch ${marker})"$(touch ${marker})"\\`;
+      const payloads = [inline, `${inline}\ntouch ${marker}\n# `];
+      const plan = await resolvePlan({
+        model: "tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5",
+        root: repoRoot,
+        repoPath: join(dir, "repo"),
+        tasks: ["ja_gpqa"],
+        offline: true,
+        env: { HOME: "/nonexistent-home" },
+        ...testCase.plan,
+      });
+      const leaves = stringLeaves(plan).filter((path) => !CODE_FIELDS.test(path));
+      let refused = 0;
+      let ran = 0;
+      for (const [path, payload] of leaves.flatMap((leaf) => payloads.map((p) => [leaf, p] as const))) {
+        const hostile = JSON.stringify(withLeaf(plan, path, payload));
+        const outDir = join(dir, "jobs", String(ran + refused));
+        let files: ReturnType<typeof renderJobs>["files"];
+        try {
+          const plans = parsePlans(hostile, "<hostile>");
+          files = renderJobs({ plans, outDir, thenAggregate: true, ...testCase.render }).files;
+        } catch (error) {
+          expect(error, path).toBeInstanceOf(InputError);
+          refused++;
+          continue;
+        }
+        await writeJobs(outDir, files);
+        for (const script of files.filter((file) => file.path.endsWith(".sh"))) {
+          spawnSync("bash", [script.path], {
+            cwd: dir,
+            // SWEVAL_ENV_FILE is left unset, so the default the script spells out (the repo's .env) is expanded.
+            env: { PATH: process.env.PATH, HOME: dir, SWEVAL_RUN: "true", SWEVAL_AGGREGATE: "true" },
+            timeout: 10_000,
+          });
+          expect(existsSync(marker), `${path} ran a command from ${script.path}`).toBe(false);
+        }
+        ran++;
+      }
+      // Neither side may be empty: names and paths are refused, free text (system messages, settings) is rendered.
+      expect(refused).toBeGreaterThan(5);
+      expect(ran).toBeGreaterThan(5);
+    },
+    120_000,
+  );
+});
+
+describe("a .env that would run a command when sourced", () => {
+  it.each(["A=$(touch MARK)", "A=`touch MARK`", 'A="x$(touch MARK)"', "# $(touch MARK)"])(
+    "%s: the job refuses it (exit 2) and runs nothing",
+    async (line) => {
+      const dir = await testdir();
+      const marker = join(dir, "MARK");
+      const plan = await resolvePlan({
+        model: "tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5",
+        root: repoRoot,
+        repoPath: dir,
+        tasks: ["ja_gpqa"],
+        offline: true,
+        env: { HOME: "/nonexistent-home" },
+      });
+      const outDir = join(dir, "jobs");
+      const { files } = renderJobs({ plans: [plan], outDir });
+      await writeJobs(outDir, files);
+      writeFileSync(join(dir, ".env"), `SWEVAL_RUN=true\n${line.replaceAll("MARK", marker)}\n`);
+      const script = files.find((file) => file.path.endsWith("/ja_gpqa.sh"))?.path ?? "";
+      const result = spawnSync("bash", [script], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir }, encoding: "utf8" });
+      expect([result.status, existsSync(marker)]).toEqual([2, false]);
+      expect(result.stderr).toMatch(/holds \$\( or a backquote, which sourcing would run; refusing it/);
+    },
+  );
+
+  it("sources a plain .env as before", async () => {
+    const dir = await testdir({ ".env": 'SWEVAL_RUN=true\nHUGGINGFACE_CACHE="/tmp/hf cache"\n' });
+    const plan = await resolvePlan({
+      model: "tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5",
+      root: repoRoot,
+      repoPath: dir,
+      tasks: ["ja_gpqa"],
+      offline: true,
+      env: { HOME: "/nonexistent-home" },
+    });
+    const { files } = renderJobs({ plans: [plan], outDir: join(dir, "jobs") });
+    await writeJobs(join(dir, "jobs"), files);
+    const script = files.find((file) => file.path.endsWith("/ja_gpqa.sh"))?.path ?? "";
+    expect(spawnSync("bash", [script], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir } }).status).toBe(0);
+  });
+});
