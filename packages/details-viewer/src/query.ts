@@ -51,6 +51,18 @@ export interface PageResult {
   next: number | null;
 }
 
+/** A `--grep` / search text as a case-insensitive regex; one that does not compile is bad input, not a crash. */
+export function searchPattern(text: string): RegExp {
+  try {
+    return new RegExp(text, "i");
+  } catch (error) {
+    throw new InputError(`cannot read the search "${text.slice(0, 100)}" as a regular expression: ${(error as Error).message}`, {
+      code: "E_USAGE",
+      field: "--grep",
+    });
+  }
+}
+
 /**
  * A page of samples from `start`, filtered, never reading a whole file: `limit` samples from `iterateSamples`, or
  * for an unfiltered page one range read.
@@ -88,7 +100,7 @@ export async function readPage(path: string, options: Filter & { start?: number;
  */
 export async function* iterateSamples(details: DetailsFile, options: Filter & { start?: number } = {}): AsyncGenerator<Sample> {
   const where = options.where ? parseWhere(options.where) : null;
-  const grep = options.grep ? new RegExp(options.grep, "i") : null;
+  const grep = options.grep ? searchPattern(options.grep) : null;
   const metricColumn = details.layout === "new" ? "metric" : "metrics";
   const byMetrics = Boolean(where || options.onlyWrong) && details.columns.includes(metricColumn);
   const keep = (sample: Sample) => (!where || where(sample)) && (!options.onlyWrong || score(sample) === 0);

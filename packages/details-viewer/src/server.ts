@@ -1,5 +1,6 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import { isAbsolute, relative, resolve } from "node:path";
+import { InputError } from "@sweval/core/errors";
 import { diffRuns } from "./diff.js";
 import { openDetails } from "./open-details.js";
 import { hasDetails, listDetails, readPage } from "./query.js";
@@ -22,23 +23,63 @@ const PAGE = 50;
  */
 export function startServer(options: ServeOptions): Promise<{ server: Server; url: string }> {
   const root = resolve(options.root);
+  const host = options.host ?? "127.0.0.1";
+  let port = 0;
   const server = createServer((request, response) => {
-    const url = new URL(request.url ?? "/", "http://localhost");
-    handle(root, url)
-      .then(({ status, html }) => response.writeHead(status, { "content-type": "text/html; charset=utf-8" }).end(html))
-      .catch((error: Error) =>
-        response
-          .writeHead(isInputError(error) ? 400 : 500, { "content-type": "text/html; charset=utf-8" })
-          .end(page("Error", `<p class="error">${esc(error.message)}</p><p><a href="/">back to the runs</a></p>`)),
-      );
+    const answer = (status: number, html: string) =>
+      response.writeHead(status, { "content-type": "text/html; charset=utf-8", "x-content-type-options": "nosniff" }).end(html);
+    const refused = refusal(request, host, port);
+    if (refused) return answer(refused.status, errorPage(refused.message));
+    handle(root, new URL(request.url ?? "/", "http://localhost"))
+      .then(({ status, html }) => answer(status, html))
+      .catch((error: Error) => answer(error instanceof InputError ? 400 : 500, errorPage(error.message)));
+  });
+  // A malformed request line never reaches the handler; answer it instead of dropping the connection.
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
   });
   return new Promise((resolvePromise) => {
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+    server.listen(options.port ?? 0, host, () => {
       const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      resolvePromise({ server, url: `http://${options.host ?? "127.0.0.1"}:${port}/` });
+      port = typeof address === "object" && address ? address.port : 0;
+      resolvePromise({ server, url: `http://${host.includes(":") ? `[${host}]` : host}:${port}/` });
     });
   });
+}
+
+/**
+ * Why a request is not served, or null. The page shows people's samples, so a page of another site that a
+ * DNS rebinding points at this port must not read it: the Host header must name this server (by the address
+ * it is bound to, or as localhost where that is loopback). Only origin-form paths are served.
+ */
+function refusal(request: IncomingMessage, host: string, port: number): { status: number; message: string } | null {
+  if (request.method !== "GET" && request.method !== "HEAD") return { status: 405, message: `method ${request.method} is not served` };
+  if (!(request.url ?? "/").startsWith("/")) return { status: 400, message: "only paths are served (origin-form request targets)" };
+  const wildcard = host === "0.0.0.0" || host === "::";
+  if (wildcard) return null;
+  const allowed = new Set([`${host}:${port}`, `[${host}]:${port}`]);
+  if (isLoopback(host)) for (const name of ["localhost", "127.0.0.1", "[::1]"]) allowed.add(`${name}:${port}`);
+  const given = (request.headers.host ?? "").toLowerCase();
+  return allowed.has(given)
+    ? null
+    : { status: 421, message: `this server answers to ${[...allowed].join(" or ")}, not "${given.slice(0, 100)}"` };
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\./.test(host);
+}
+
+function errorPage(message: string): string {
+  return page("Error", `<p class="error">${esc(message)}</p><p><a href="/">back to the runs</a></p>`);
+}
+
+/** A non-negative whole number from the query string; anything else is a bad request, not a hang. */
+function indexParam(url: URL, name: string, fallback: number): number {
+  const text = url.searchParams.get(name);
+  if (text === null || text === "") return fallback;
+  if (!/^\d{1,9}$/.test(text))
+    throw new InputError(`"${name}" must be a whole number, received "${text.slice(0, 40)}"`, { code: "E_USAGE", field: name });
+  return Number(text);
 }
 
 async function handle(root: string, url: URL): Promise<{ status: number; html: string }> {
@@ -69,7 +110,7 @@ async function handle(root: string, url: URL): Promise<{ status: number; html: s
   }
   if (url.pathname === "/task") {
     const path = file("file");
-    const start = Number(url.searchParams.get("start") ?? 0);
+    const start = indexParam(url, "start", 0);
     const where = url.searchParams.get("where") || null;
     const grep = url.searchParams.get("q") || null;
     const onlyWrong = url.searchParams.get("wrong") === "1";
@@ -97,10 +138,10 @@ async function handle(root: string, url: URL): Promise<{ status: number; html: s
   }
   if (url.pathname === "/sample") {
     const path = file("file");
-    const index = Number(url.searchParams.get("i") ?? 0);
+    const index = indexParam(url, "i", 0);
     const details = await openDetails(path);
     const [row] = await readRows(details, { start: index, end: index + 1 });
-    if (!row) throw Object.assign(new Error(`no sample ${index} in ${relative(root, path)}`), { exitCode: 2 });
+    if (!row) throw new InputError(`no sample ${index} in ${relative(root, path)}`, { code: "E_NO_SAMPLE" });
     return ok(page(`Sample ${index}`, renderSample(toSample(row, details.layout, index))));
   }
   if (url.pathname === "/diff") {
@@ -161,12 +202,8 @@ function inside(root: string, rel: string): string {
   const path = resolve(root, rel);
   const back = relative(root, path);
   if (rel === "" || back.startsWith("..") || isAbsolute(back))
-    throw Object.assign(new Error(`"${rel}" is not a file under ${root}`), { exitCode: 2 });
+    throw new InputError(`"${rel}" is not a file under ${root}`, { code: "E_USAGE", field: "file" });
   return path;
-}
-
-function isInputError(error: unknown): boolean {
-  return (error as { exitCode?: number }).exitCode === 2;
 }
 
 function clip(text: string, max: number): string {

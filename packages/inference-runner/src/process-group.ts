@@ -1,7 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { openSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
-/** A child started in its own process group, so it can be stopped with everything it started. */
+const GUARD = fileURLToPath(new URL("./group-guard.js", import.meta.url));
+
+/**
+ * A child started in its own process group, so it can be stopped with everything it started. The group's leader
+ * is a small guard holding a pipe from this process: if this process dies without stopping the group (SIGKILL,
+ * a walltime kill), the pipe closes and the guard ends the group, so nothing outlives the job.
+ */
 export interface GroupChild {
   child: ChildProcess;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -15,13 +22,16 @@ export function spawnGroup(
   if (!file) throw new Error("empty command");
   const log = options.logFile ? openSync(options.logFile, "a") : null;
   // Both streams go to the log: the legacy `2>&1 > file` sent vLLM's stderr to the job's stdout by mistake.
-  const stdio =
-    log !== null
-      ? (["ignore", log, log] as const)
-      : options.inheritStdio
-        ? (["ignore", "inherit", "inherit"] as const)
-        : (["ignore", "pipe", "pipe"] as const);
-  const child = spawn(file, args, { cwd: options.cwd, env: options.env, detached: true, stdio: [...stdio] });
+  const output =
+    log !== null ? ([log, log] as const) : options.inheritStdio ? (["inherit", "inherit"] as const) : (["pipe", "pipe"] as const);
+  const grace = process.env.SWEVAL_STOP_GRACE_MS ?? "10000";
+  const child = spawn(process.execPath, [GUARD, grace, file, ...args], {
+    cwd: options.cwd,
+    env: options.env,
+    detached: true,
+    // stdin is the lifeline: never written, closed by the kernel when this process dies.
+    stdio: ["pipe", ...output],
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on("exit", (code, signal) => resolve({ code, signal }));
     child.on("error", () => resolve({ code: 127, signal: null }));

@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { resolvePlan } from "@sweval/settings-resolver";
 import { repoRoot, runBin, testdir } from "@sweval/test-utils";
 
+export { processesIn } from "@sweval/test-utils";
+
 export const runBinPath = join(repoRoot, "packages/inference-runner/bin/sweval-run.js");
 const dist = join(repoRoot, "packages/inference-runner/dist/rehearse");
 export const STAND_IN_VLLM = JSON.stringify([process.execPath, join(dist, "server.js")]);

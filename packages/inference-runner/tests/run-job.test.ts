@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { listDetails, openDetails, readRows, toSample } from "@sweval/details-viewer";
 import { describe, expect, it } from "vitest";
-import { planFile, run, runBinPath, STAND_IN_VLLM } from "./helpers.js";
+import { planFile, processesIn, run, runBinPath, STAND_IN_LIGHTEVAL, STAND_IN_VLLM } from "./helpers.js";
 
 /** lighteval 0.8.0's Detail fields, which datasets writes sorted (legacy-workflow §10.3). */
 const SWALLOW_COLUMNS = [
@@ -124,6 +124,30 @@ describe("sweval-run against stand-in vLLM and lighteval", () => {
     const code = await new Promise((resolve) => child.on("exit", (c) => resolve(c)));
     expect(code).toBe(143);
     expect(spawnSync("pgrep", ["-f", marker]).status).toBe(1);
+  }, 60_000);
+
+  it("leaves no vLLM server and no lighteval behind when sweval-run itself is killed (SIGKILL, as a walltime kill does)", async () => {
+    const { path, repo } = await planFile({ tasks: ["ja_gpqa"] });
+    const child = spawn(process.execPath, [runBinPath, "--plan", path, "--task", "ja_gpqa"], {
+      env: {
+        ...process.env,
+        HOME: "/nonexistent-home",
+        SWEVAL_VLLM_CMD: STAND_IN_VLLM,
+        SWEVAL_LIGHTEVAL_CMD: STAND_IN_LIGHTEVAL,
+        SWEVAL_REHEARSE_LIGHTEVAL_MODE: "hang",
+        SWEVAL_STOP_GRACE_MS: "2000",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    for (let i = 0; i < 150 && !stdout.includes("🧪"); i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 500));
+    // The server and lighteval, each with its guard, all run in the repo.
+    expect(processesIn(repo).length).toBeGreaterThanOrEqual(4);
+    child.kill("SIGKILL");
+    for (let i = 0; i < 100 && processesIn(repo).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(processesIn(repo)).toEqual([]);
   }, 60_000);
 
   it("exits 2 for a task that is not in the plan, and for a plan that is not a plan", async () => {

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot, runBin, testdir } from "@sweval/test-utils";
+import { processesIn, repoRoot, runBin, testdir, waitForNoProcessesIn } from "@sweval/test-utils";
 import { expect } from "vitest";
 import type { StatusBoard } from "../src/index.js";
 
@@ -165,6 +165,34 @@ export async function expectAggregationAfterOthers(p: Project, cluster: string):
   const aggregated = Number(/fake sweval-aggregate .* at (\d+)/.exec(log("aggregate"))?.[1]);
   expect(aggregated).toBeGreaterThan(ended);
   expect(log("aggregate")).toMatch(/--model-name \S+ --raw-results-dir /);
+}
+
+const realRunBin = join(repoRoot, "packages/inference-runner/bin/sweval-run.js");
+
+/**
+ * Points the project's jobs at the real sweval-run, rehearsing with a lighteval stand-in that hangs, submits
+ * one task, waits until its vLLM stand-in and lighteval run, ends the job with `end` (cancel, or its walltime),
+ * and checks that nothing the job started is left running: on a real node a leftover server holds the GPU.
+ */
+export async function expectJobLeavesNoProcess(p: Project, cluster: string, task: "t_long" | "t_slow", end: () => Promise<void>) {
+  const wrapper = join(p.root, "real-run.sh");
+  writeFileSync(wrapper, `#!/bin/bash\nexec "${process.execPath}" "${realRunBin}" "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  writeFileSync(
+    join(p.root, ".env"),
+    `SWEVAL_RUN="${wrapper}"\nTSUBAME_GROUP="tga-test"\nSWEVAL_REHEARSE_LIGHTEVAL_MODE=hang\nSWEVAL_STOP_GRACE_MS=2000\n`,
+  );
+  const submitted = await p.pbs(["submit"], await p.render(cluster, [task], [], ["--rehearse"]));
+  expect(submitted.stderr).toMatch(/1 submitted/);
+  const deadline = Date.now() + 60_000;
+  const started = () => {
+    const running = processesIn(p.root).join("\n");
+    return running.includes("rehearse/server.js") && running.includes("rehearse/lighteval.js");
+  };
+  while (!started() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(started(), `the job's server and lighteval never ran; in ${p.root}: ${processesIn(p.root).join("; ")}`).toBe(true);
+  await end();
+  expect(await waitForNoProcessesIn(p.root, 40_000)).toEqual([]);
 }
 
 /** Whether a scheduler's client answers here (the integration tests skip with a reason otherwise). */

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { readLedger } from "../src/index.js";
-import { project } from "./helpers.js";
+import { expectJobLeavesNoProcess, project } from "./helpers.js";
 
 describe("the local scheduler (the embedded default)", () => {
   it("runs jobs to done, error and done_with_errors, and the board survives the submitting shell", async () => {
@@ -41,6 +41,17 @@ describe("the local scheduler (the embedded default)", () => {
     const entry = readLedger(p.ledger).entries.at(-1);
     expect(entry?.job).toEqual(manifest.jobs[0]);
   }, 60_000);
+
+  it("leaves no vLLM server or lighteval behind when a job is cancelled or killed at its walltime", async () => {
+    const cancelled = await project();
+    await expectJobLeavesNoProcess(cancelled, "local", "t_long", async () => {
+      expect(JSON.parse((await cancelled.pbs(["cancel", "--all"])).stdout).cancelled).toHaveLength(1);
+    });
+    const timedOut = await project();
+    await expectJobLeavesNoProcess(timedOut, "local", "t_slow", async () => {
+      await timedOut.waitFor({ t_slow: ["timeout"] }, 60_000);
+    });
+  }, 150_000);
 
   it("skips tasks already running or done, unless forced", async () => {
     const p = await project();

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { readLedger } from "../src/index.js";
-import { expectAggregationAfterOthers, project, schedulerUp } from "./helpers.js";
+import { expectAggregationAfterOthers, expectJobLeavesNoProcess, project, schedulerUp } from "./helpers.js";
 
 const up = schedulerUp(["qstat"]);
 
@@ -37,6 +37,17 @@ describe.skipIf(!up && !process.env.CI)(
       const p = await project({ binDir: wrapperDir });
       await expectAggregationAfterOthers(p, "sge-test");
     }, 150_000);
+
+    it("leaves no vLLM server or lighteval behind after qdel or an h_rt kill", async () => {
+      const deleted = await project({ binDir: wrapperDir });
+      await expectJobLeavesNoProcess(deleted, "sge-test", "t_long", async () => {
+        expect(JSON.parse((await deleted.pbs(["cancel", "--all"])).stdout).cancelled).toHaveLength(1);
+      });
+      const killed = await project({ binDir: wrapperDir });
+      await expectJobLeavesNoProcess(killed, "sge-test", "t_slow", async () => {
+        await killed.waitFor({ t_slow: ["timeout"] }, 90_000);
+      });
+    }, 240_000);
 
     it("reports a job killed at its h_rt as timeout (qacct failed 37)", async () => {
       const p = await project({ binDir: wrapperDir });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expectAggregationAfterOthers, project, schedulerUp } from "./helpers.js";
+import { expectAggregationAfterOthers, expectJobLeavesNoProcess, project, schedulerUp } from "./helpers.js";
 
 const up = schedulerUp(["squeue"]);
 
@@ -17,6 +17,13 @@ describe.skipIf(!up && !process.env.CI)(up ? "on a real Slurm" : "on Slurm (skip
 
   it("starts the aggregation job (--dependency=afterany) only after the model's jobs ended", async () => {
     await expectAggregationAfterOthers(await project(), "slurm-test");
+  }, 150_000);
+
+  it("leaves no vLLM server or lighteval behind after scancel", async () => {
+    const p = await project();
+    await expectJobLeavesNoProcess(p, "slurm-test", "t_long", async () => {
+      expect(JSON.parse((await p.pbs(["cancel", "--all"])).stdout).cancelled).toHaveLength(1);
+    });
   }, 150_000);
 
   it("cancels a running job with scancel", async () => {

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -77,3 +78,28 @@ export function memoryIo(options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd
 /** Skips a test with a one-line reason when `../shared` is not beside the repository. */
 export { existsSync as exists } from "node:fs";
 export { chromiumPath, launchChromium } from "./browser.js";
+
+/** The processes (pid and command line) whose working directory is dir or below it, from /proc: what a job left. */
+export function processesIn(dir: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      if (cwd === dir || cwd.startsWith(`${dir}/`))
+        found.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim()}`);
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return found;
+}
+
+/** Polls until no process runs in dir, or the timeout; returns what is left. */
+export async function waitForNoProcessesIn(dir: string, timeoutMs = 30_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = processesIn(dir);
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

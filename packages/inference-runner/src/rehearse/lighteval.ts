@@ -1,7 +1,7 @@
 // The rehearsal's stand-in for `lighteval endpoint litellm`: reads the model config YAML and the task the
 // runner passes, sends one real chat request to the endpoint (so the wiring is exercised), and writes a
 // results JSON and details parquet files in lighteval's layout, every one of them marked as a rehearsal.
-// SWEVAL_REHEARSE_LIGHTEVAL_MODE: ok (default) | fail.
+// SWEVAL_REHEARSE_LIGHTEVAL_MODE: ok (default) | fail | hang (runs until killed, for the process tests).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readAggregateConf } from "@sweval/aggregator";
@@ -19,6 +19,10 @@ async function main() {
   const { model_name: modelName, base_url: baseUrl } = config.model.base_params;
   const [suite = "swallow", task = "", fewshot = "0"] = taskDef.split("|");
   console.log(`[REHEARSAL] lighteval stand-in: ${taskDef} with ${modelName} at ${baseUrl}`);
+  if (process.env.SWEVAL_REHEARSE_LIGHTEVAL_MODE === "hang") {
+    console.log("[REHEARSAL] lighteval stand-in: hanging until killed");
+    await new Promise(() => setInterval(() => {}, 60_000));
+  }
   if (process.env.SWEVAL_REHEARSE_LIGHTEVAL_MODE === "fail") {
     console.error(
       'Traceback (most recent call last):\n  File "lighteval/main_endpoint.py", line 1\nRuntimeError: rehearsal stand-in asked to fail',

@@ -8,9 +8,9 @@ set -euo pipefail
 # Secrets stay in .env and are read at run time; they are never written into this file.
 SWEVAL_ENV_FILE="${SWEVAL_ENV_FILE:-/repo/.env}"
 if [ -f "$SWEVAL_ENV_FILE" ]; then
-  # Sourcing runs any $( ) or backquote in .env: refuse such a file, as sweval-env check reports it.
+  # Sourcing would run a $( ) or backquote in .env: refuse a file holding one anywhere, as sweval-env check says.
   # shellcheck disable=SC2016
-  if grep -v '^[[:space:]]*#' "$SWEVAL_ENV_FILE" | grep -qF -e '$(' -e '`'; then
+  if grep -qF -e '$(' -e '`' "$SWEVAL_ENV_FILE"; then
     echo "sweval job: $SWEVAL_ENV_FILE holds \$( or a backquote, which sourcing would run; refusing it (sweval-env check names the line)" >&2
     exit 2
   fi
