@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from "node:
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputError } from "@sweval/core";
-import { maskSecret } from "./mask.js";
+import { maskSecret, redact } from "./mask.js";
 import { parseDotenv } from "./parse-dotenv.js";
 import { ENV_VARIABLES, type EnvVariable, isSecretName, SwevalEnvSchema } from "./schema.js";
 
@@ -117,7 +117,11 @@ export function checkEnv(options: CheckEnvOptions = {}): CheckEnvResult {
       if (pathProblem) problems.push({ ...at(variable), message: pathProblem.message, fix: pathProblem.fix });
     }
   }
-  return { file, template, problems };
+  // Whatever a message quotes, no secret value reaches the output beyond its mask.
+  const secretValues = Object.entries(parsed.values)
+    .filter(([key]) => isSecretName(key))
+    .map(([, value]) => value);
+  return { file, template, problems: problems.map((p) => ({ ...p, message: redact(p.message, secretValues) })) };
 }
 
 /** One problem per line: `file:line: VAR: message (fix: …)`. */

@@ -18,9 +18,14 @@ export async function buildEnvReport(options: EnvReportOptions = {}): Promise<En
   const loaded = loadEnv({ file: options.file, cwd, env: options.env });
   const values: Record<string, string> = {};
   const secrets: Record<string, "set" | "missing"> = {};
+  const secretValues = Object.entries(loaded.values)
+    .filter(([key, value]) => isSecretName(key) && value)
+    .map(([, value]) => value as string);
   for (const [key, value] of Object.entries(loaded.values)) {
     if (value === undefined) continue;
-    if (isSecretName(key)) secrets[key] = value === "" ? "missing" : "set";
+    // A value built from a secret (LITELLM_EXTRA_HEADERS='{"Authorization": "Bearer ${OPENAI_API_KEY}"}') is a secret too.
+    const embedsSecret = secretValues.some((secret) => secret.length >= 4 && value.includes(secret));
+    if (isSecretName(key) || embedsSecret) secrets[key] = value === "" ? "missing" : "set";
     else values[key] = value;
   }
   for (const key of ["OPENAI_API_KEY", "HF_TOKEN"]) secrets[key] ??= "missing";

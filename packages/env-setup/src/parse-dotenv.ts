@@ -1,4 +1,6 @@
 import { homedir } from "node:os";
+import { maskSecret } from "./mask.js";
+import { isSecretName } from "./schema.js";
 
 /** One assignment of a .env file, with its expanded value. */
 export interface DotenvEntry {
@@ -70,12 +72,17 @@ export function parseDotenv(text: string, options: ParseDotenvOptions = {}): Par
     if (trimmed === "" || trimmed.startsWith("#")) continue;
     const match = /^\s*(?:export\s+)?([^=\s]+)(\s*)=(\s*)(.*)$/.exec(line);
     if (!match) {
-      issues.push({ line: lineNumber, message: `not a KEY=value assignment: "${trimmed.slice(0, 80)}"` });
+      // The line is not quoted back: a pasted key on a line of its own is the usual cause.
+      issues.push({ line: lineNumber, message: "not a KEY=value assignment (the line is not shown: it may hold a secret)" });
       continue;
     }
     const [, key = "", spaceBefore = "", spaceAfter = ""] = match;
     if (!KEY.test(key)) {
-      issues.push({ line: lineNumber, key, message: `"${key}" is not a valid variable name` });
+      issues.push({
+        line: lineNumber,
+        key: key.length >= 12 ? maskSecret(key) : key,
+        message: `"${key.length >= 12 ? maskSecret(key) : key}" is not a valid variable name`,
+      });
       continue;
     }
     if (spaceBefore || spaceAfter) {
@@ -95,7 +102,7 @@ export function parseDotenv(text: string, options: ParseDotenvOptions = {}): Par
     }
     index += consumed;
     line = rest;
-    const result = evaluateWord(line, scope, (message) => issues.push({ line: lineNumber, key, message }));
+    const result = evaluateWord(line, scope, (message) => issues.push({ line: lineNumber, key, message }), isSecretName(key));
     const value = environmentWins && env[key] !== undefined ? (env[key] as string) : result.value;
     scope[key] = value;
     values[key] = value;
@@ -122,7 +129,7 @@ function quotesBalanced(text: string): boolean {
 }
 
 /** Evaluates one shell word (the value), stopping at unquoted whitespace; reports trailing text. */
-function evaluateWord(text: string, scope: Record<string, string | undefined>, report: (message: string) => void) {
+function evaluateWord(text: string, scope: Record<string, string | undefined>, report: (message: string) => void, secret = false) {
   let value = "";
   let i = 0;
   if (text.startsWith("~/") || text === "~") {
@@ -169,7 +176,8 @@ function evaluateWord(text: string, scope: Record<string, string | undefined>, r
   }
   const trailing = text.slice(i).trim();
   if (trailing !== "" && !trailing.startsWith("#")) {
-    report(`unquoted space: bash would run "${trailing.slice(0, 40)}" as a command; quote the whole value`);
+    const shown = secret ? "the text after the space" : `"${trailing.slice(0, 40)}"`;
+    report(`unquoted space: bash would run ${shown} as a command; quote the whole value`);
   }
   return { value, consumed: i };
 }

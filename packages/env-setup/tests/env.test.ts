@@ -136,6 +136,47 @@ describe("sweval-env", () => {
   });
 });
 
+/** Every 8-character piece of a secret: none may appear in any output (its mask shows at most 4 characters). */
+function expectNoPieceOf(secret: string, output: string) {
+  for (let i = 0; i + 8 <= secret.length; i++)
+    expect(output, `a piece of the secret: ${secret.slice(i, i + 8)}`).not.toContain(secret.slice(i, i + 8));
+}
+
+describe("secrets in malformed or derived lines", () => {
+  const secret = "sk-proj-plantedAAAA1111bbbb2222cccc3333";
+
+  it.each([
+    ["a secret with an unquoted space", `OPENAI_API_KEY=sk-proj-plantedAAAA1111 bbbb2222cccc3333`],
+    ["a pasted key on a line of its own", "sk-proj-plantedAAAA1111bbbb2222cccc3333"],
+    ["a secret in a line that is not an assignment", "OPENAI_API_KEY sk-proj-plantedAAAA1111bbbb2222cccc3333"],
+    ["a secret as a bad variable name", "sk-proj-plantedAAAA1111bbbb2222cccc3333=1"],
+    ["a secret with spaces around =", "OPENAI_API_KEY = sk-proj-plantedAAAA1111bbbb2222cccc3333"],
+  ])("check names the line of %s and shows no piece of it", async (_, line) => {
+    const dir = await goodEnv(line);
+    const result = await runBin(bin, ["check", "--env-file", join(dir, ".env"), "--template", join(dir, ".env_template")], {
+      cwd: dir,
+      env: { HOME: dir },
+    });
+    const json = await runBin(bin, ["check", "--json", "--env-file", join(dir, ".env"), "--template", join(dir, ".env_template")], {
+      cwd: dir,
+      env: { HOME: dir },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout + result.stderr).toMatch(/\.env:9: /);
+    expectNoPieceOf(secret.replace(/^sk-proj-/, ""), result.stdout + result.stderr + json.stdout + json.stderr);
+  });
+
+  it("print --json counts a value built from a secret as a secret (LITELLM_EXTRA_HEADERS)", async () => {
+    const dir = await goodEnv(`LITELLM_EXTRA_HEADERS='{"Authorization": "Bearer '"\${OPENAI_API_KEY}"'"}'`);
+    const result = await runBin(bin, ["print", "--json", "--env-file", join(dir, ".env")], { cwd: dir, env: { HOME: dir } });
+    expect(result.exitCode).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.secrets.LITELLM_EXTRA_HEADERS).toBe("set");
+    expect(report.values.LITELLM_EXTRA_HEADERS).toBeUndefined();
+    expectNoPieceOf(SECRETS.OPENAI_API_KEY.replace(/^sk-/, ""), result.stdout + result.stderr);
+  });
+});
+
 describe("sweval-env create", () => {
   async function withStandInUv() {
     const dir = await goodEnv();
