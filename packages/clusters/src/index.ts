@@ -1,4 +1,4 @@
-export { gridEngine, gridEngineState, parseQacct, parseQstatXml } from "./dialects/grid-engine.js";
+export { gridEngine, gridEngineState, parseQacct, parseQacctJobs, parseQstatXml } from "./dialects/grid-engine.js";
 export { dialectFor } from "./dialects/index.js";
 export { local } from "./dialects/local.js";
 export { parsePbsAccounting, parsePbsQstatJson, pbsPro } from "./dialects/pbs-pro.js";

@@ -40,7 +40,14 @@ describe.skipIf(!have)(
 
     it("reads states from qstat -xml, once per job id", () => {
       const jobs = parseQstatXml(sample("sge/qstat.xml"), Date.parse("2026-11-28T10:57:22"));
-      expect(jobs.get("2")).toEqual({ state: "running", raw: "r", elapsedSeconds: 60 });
+      expect(jobs.get("2")).toEqual({
+        state: "running",
+        raw: "r",
+        elapsedSeconds: 60,
+        name: "hello",
+        submittedAt: Date.parse("2026-11-28T10:56:22"),
+      });
+      expect(jobs.get("6")).toMatchObject({ state: "queued", name: "tarr", submittedAt: Date.parse("2026-11-28T10:56:23") });
       expect([...jobs.values()].some((job) => job.state === "queued")).toBe(true);
       expect(parseQstatXml(sample("sge/qstat-empty.xml"), 0).size).toBe(0);
     });
@@ -55,19 +62,26 @@ describe.skipIf(!have)(
     });
 
     it("reads squeue and leaves terminal states to accounting", () => {
-      // The sample was taken with -o '%i|%j|%T|%r|%M|…'; sweval asks for '%i|%T|%M'.
+      // The sample was taken with -o '%i|%j|%T|%r|%M|%l|%S|%e'; sweval asks for '%i|%T|%M|%j|%V'.
       const lines = sample("slurm/squeue-t-all.txt").trim().split("\n").slice(1);
       const jobs = parseSqueue(
         lines
           .map((line) => {
             const f = line.split("|");
-            return [f[0], f[2], f[4]].join("|");
+            return [f[0], f[2], f[4], f[1], f[6]].join("|");
           })
           .join("\n"),
       );
       expect(lines.some((line) => line.startsWith("8|") && line.includes("CANCELLED"))).toBe(true);
       expect(jobs.has("8")).toBe(false);
-      expect(parseSqueue("5|RUNNING|1:05\n6|PENDING|0:00\n").get("5")).toEqual({ state: "running", raw: "RUNNING", elapsedSeconds: 65 });
+      expect(parseSqueue("5|RUNNING|1:05|ja_gpqa|2026-11-28T10:56:22\n6|PENDING|0:00|x|N/A\n").get("5")).toEqual({
+        state: "running",
+        raw: "RUNNING",
+        elapsedSeconds: 65,
+        name: "ja_gpqa",
+        submittedAt: Date.parse("2026-11-28T10:56:22"),
+      });
+      expect(parseSqueue("6|PENDING|0:00\n").get("6")).toMatchObject({ state: "queued", name: null, submittedAt: null });
     });
 
     it.each([
@@ -117,7 +131,7 @@ describe("PBS Pro (documented formats; PBS is not installable here)", () => {
   it("reads qsub's answer and qstat -f -F json", () => {
     expect(pbsPro.parseSubmitOutput(result("101.pbs1\n"))).toBe("101.pbs1");
     const jobs = parsePbsQstatJson(qstat);
-    expect(jobs.get("101.pbs1")).toEqual({ state: "running", raw: "R", elapsedSeconds: 750 });
+    expect(jobs.get("101.pbs1")).toEqual({ state: "running", raw: "R", elapsedSeconds: 750, name: "ja_gpqa", submittedAt: null });
     expect(jobs.get("102.pbs1")?.state).toBe("queued");
     expect(jobs.has("103.pbs1")).toBe(false);
   });

@@ -46,7 +46,10 @@ export async function readTextInput(file: string, what: string): Promise<string>
 /** The reason a read failed, in words. */
 export function readFailure(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
-  return code === "ENOENT" ? "not found" : code === "EISDIR" ? "is a directory" : `cannot be read (${code ?? (error as Error).message})`;
+  if (code === "ENOENT") return "not found";
+  if (code === "EISDIR") return "is a directory";
+  if (code === "ENOTFILE") return "is not a regular file";
+  return `cannot be read (${code ?? (error as Error).message})`;
 }
 
 /** Serialises a document the way every sweval tool prints it: 2-space JSON and a final newline. */

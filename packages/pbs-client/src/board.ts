@@ -1,9 +1,20 @@
 import { formatWalltime } from "@sweval/clusters";
 import { adapterFor } from "./adapters/index.js";
 import type { QueueInfo } from "./adapters/types.js";
-import { deriveState, logPath } from "./derive-state.js";
+import { type DerivedState, deriveState, logPath } from "./derive-state.js";
 import type { Exec } from "./exec.js";
-import { type JobState, type LedgerEntry, STATUS_KIND, STATUS_VERSION, type StatusBoard, type StatusCell } from "./schema.js";
+import {
+  type JobState,
+  LEDGER_KIND,
+  LEDGER_VERSION,
+  type LedgerEntry,
+  type SettledEntry,
+  STATUS_KIND,
+  STATUS_VERSION,
+  type StatusBoard,
+  type StatusCell,
+  type SubmittedEntry,
+} from "./schema.js";
 
 export const STATE_ICONS: Record<JobState, string> = {
   not_submitted: "⬜️",
@@ -39,19 +50,33 @@ export interface BuildBoardOptions {
   localStateDir: string;
   /** Cells expected to exist (from a manifest), shown as not submitted when the ledger has none. */
   expected?: CellKey[];
+  /** Receives the final states the board decided from accounting, to keep in the ledger (see `settledFrom`). */
+  settle?: (entries: SettledEntry[]) => void;
+  /** Accounting queries in flight at once. @default 8 */
+  parallel?: number;
 }
 
+/** States a job never leaves. */
+const FINAL: ReadonlySet<JobState> = new Set(["done", "done_with_errors", "error", "timeout", "deleted"]);
+
 /**
- * One cell per model × task: the queue is read once per scheduler; jobs that left it are decided by
- * accounting and logs. A done job wins over later attempts (V5); otherwise the newest submission counts.
+ * One cell per model × task: the queue is read once per scheduler; jobs that left it are decided by a settled
+ * line of the ledger when there is one, else by accounting and logs (at most `parallel` queries at once, and a
+ * cell stops at its newest active or done job). A done job wins over later attempts (V5); otherwise the newest
+ * submission counts.
  */
 export async function buildBoard(options: BuildBoardOptions): Promise<StatusBoard> {
-  const submitted = options.entries.filter((entry) => entry.event === "submitted");
+  const submitted = options.entries.filter((entry): entry is SubmittedEntry => entry.event === "submitted");
   const cancelled = new Set(
     options.entries.filter((entry) => entry.event === "cancelled").map((entry) => `${entry.scheduler}:${entry.jobId}`),
   );
+  const settled = new Map(
+    options.entries
+      .filter((entry): entry is SettledEntry => entry.event === "settled")
+      .map((entry) => [`${entry.scheduler}:${entry.jobId}`, entry]),
+  );
   const queues = await readQueues(submitted, options);
-  const cells = new Map<string, { key: CellKey; entries: LedgerEntry[] }>();
+  const cells = new Map<string, { key: CellKey; entries: SubmittedEntry[] }>();
   for (const key of options.expected ?? []) cells.set(cellId(key), { key, entries: [] });
   for (const entry of submitted) {
     for (const task of entry.job.tasks) {
@@ -61,48 +86,99 @@ export async function buildBoard(options: BuildBoardOptions): Promise<StatusBoar
       cells.set(cellId(key), cell);
     }
   }
+  const fresh: SettledEntry[] = [];
+  const decide = async (entry: SubmittedEntry): Promise<DerivedState> => {
+    const id = `${entry.scheduler}:${entry.jobId}`;
+    const queued = queues.get(entry.scheduler)?.get(entry.jobId);
+    const known = queued ? undefined : settled.get(id);
+    if (known) return { state: known.state, reason: known.reason, exitStatus: known.exitStatus, elapsedSeconds: null };
+    const accounting = queued
+      ? null
+      : await adapterFor(entry.scheduler, options.localStateDir)
+          .accounting(options.exec, entry.jobId)
+          .catch(() => null);
+    const state = deriveState(entry, queued, accounting, cancelled.has(id));
+    // Only what the scheduler's own accounting confirmed is kept: a job just leaving the queue may have none yet.
+    if (accounting && FINAL.has(state.state)) fresh.push(settledEntry(entry, state));
+    return state;
+  };
   const out: StatusCell[] = [];
-  for (const { key, entries } of cells.values()) {
-    if (entries.length === 0) {
-      out.push({
-        ...key,
-        state: "not_submitted",
-        jobId: null,
-        jobIds: [],
-        elapsedSeconds: null,
-        walltimeSeconds: null,
-        exitStatus: null,
-        reason: "in the manifest, not in the ledger",
-        stdout: null,
-        stderr: null,
-      });
-      continue;
-    }
-    const derived = [];
-    for (const entry of [...entries].reverse()) {
-      const adapter = adapterFor(entry.scheduler, options.localStateDir);
-      const queued = queues.get(entry.scheduler)?.get(entry.jobId);
-      const accounting = queued ? null : await adapter.accounting(options.exec, entry.jobId).catch(() => null);
-      const state = deriveState(entry, queued, accounting, cancelled.has(`${entry.scheduler}:${entry.jobId}`));
-      derived.push({ entry, state });
-      if (derived.length === 1 && ACTIVE_OR_DONE.has(state.state)) break;
-    }
-    const chosen = derived.find((d) => d.state.state === "done") ?? derived[0];
-    if (!chosen) continue;
-    out.push({
-      ...key,
-      state: chosen.state.state,
-      jobId: chosen.entry.jobId,
-      jobIds: entries.map((entry) => entry.jobId),
-      elapsedSeconds: chosen.state.elapsedSeconds,
-      walltimeSeconds: chosen.entry.job.walltimeSeconds,
-      exitStatus: chosen.state.exitStatus,
-      reason: chosen.state.reason,
-      stdout: logPath(chosen.entry.job.stdout, chosen.entry.jobId),
-      stderr: logPath(chosen.entry.job.stderr, chosen.entry.jobId),
-    });
-  }
+  await pool([...cells.values()], options.parallel ?? 8, async ({ key, entries }) => {
+    out.push(entries.length === 0 ? notSubmittedCell(key) : await decideCell(key, entries, decide));
+  });
+  if (fresh.length > 0) options.settle?.(fresh);
+  const order = new Map([...cells.keys()].map((id, index) => [id, index]));
+  out.sort((a, b) => (order.get(cellId(a)) ?? 0) - (order.get(cellId(b)) ?? 0));
   return { kind: STATUS_KIND, version: STATUS_VERSION, at: new Date().toISOString(), cells: out };
+}
+
+async function decideCell(
+  key: CellKey,
+  entries: SubmittedEntry[],
+  decide: (entry: SubmittedEntry) => Promise<DerivedState>,
+): Promise<StatusCell> {
+  const derived: Array<{ entry: SubmittedEntry; state: DerivedState }> = [];
+  for (const entry of [...entries].reverse()) {
+    const state = await decide(entry);
+    derived.push({ entry, state });
+    if (derived.length === 1 && ACTIVE_OR_DONE.has(state.state)) break;
+    if (state.state === "done") break;
+  }
+  const chosen = derived.find((d) => d.state.state === "done") ?? (derived[0] as { entry: SubmittedEntry; state: DerivedState });
+  return {
+    ...key,
+    state: chosen.state.state,
+    jobId: chosen.entry.jobId,
+    jobIds: entries.map((entry) => entry.jobId),
+    elapsedSeconds: chosen.state.elapsedSeconds,
+    walltimeSeconds: chosen.entry.job.walltimeSeconds,
+    exitStatus: chosen.state.exitStatus,
+    reason: chosen.state.reason,
+    stdout: logPath(chosen.entry.job.stdout, chosen.entry.jobId),
+    stderr: logPath(chosen.entry.job.stderr, chosen.entry.jobId),
+  };
+}
+
+function notSubmittedCell(key: CellKey): StatusCell {
+  return {
+    ...key,
+    state: "not_submitted",
+    jobId: null,
+    jobIds: [],
+    elapsedSeconds: null,
+    walltimeSeconds: null,
+    exitStatus: null,
+    reason: "in the manifest, not in the ledger",
+    stdout: null,
+    stderr: null,
+  };
+}
+
+/** The ledger line that keeps a job's final state. */
+export function settledEntry(entry: SubmittedEntry, state: DerivedState): SettledEntry {
+  return {
+    kind: LEDGER_KIND,
+    version: LEDGER_VERSION,
+    event: "settled",
+    at: new Date().toISOString(),
+    scheduler: entry.scheduler,
+    jobId: entry.jobId,
+    state: state.state as SettledEntry["state"],
+    exitStatus: state.exitStatus,
+    reason: state.reason,
+  };
+}
+
+/** Runs worker over items, at most size at a time. */
+export async function pool<T>(items: T[], size: number, worker: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await worker(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(size, items.length)) }, run));
 }
 
 /** The board as people read it: a block per model [+ custom settings], a line per task. */
@@ -132,7 +208,7 @@ export function renderBoard(board: StatusBoard): string {
   return `${lines.join("\n")}\n`;
 }
 
-async function readQueues(entries: LedgerEntry[], options: BuildBoardOptions): Promise<Map<string, Map<string, QueueInfo>>> {
+async function readQueues(entries: SubmittedEntry[], options: BuildBoardOptions): Promise<Map<string, Map<string, QueueInfo>>> {
   const queues = new Map<string, Map<string, QueueInfo>>();
   for (const scheduler of new Set(entries.map((entry) => entry.scheduler))) {
     const ids = entries.filter((entry) => entry.scheduler === scheduler).map((entry) => entry.jobId);

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import { COMPLETION_LINE } from "@sweval/job-renderer/schema";
 import type { AccountingInfo, QueueInfo } from "./adapters/types.js";
-import type { JobState, LedgerEntry } from "./schema.js";
+import type { JobState, SubmittedEntry } from "./schema.js";
 
 // The line the legacy job script (and sweval-run) prints last; V5's issue manager treats it as completion.
 export { COMPLETION_LINE };
@@ -21,7 +21,7 @@ export interface DerivedState {
  * without it error; exit 0 without the completion line is an error) and a job killed at its walltime is a timeout.
  */
 export function deriveState(
-  entry: LedgerEntry,
+  entry: SubmittedEntry,
   queued: QueueInfo | undefined,
   accounting: AccountingInfo | null,
   cancelled: boolean,
@@ -71,15 +71,48 @@ export function deriveState(
   };
 }
 
-/** The job's stdout and stderr, scanned for the completion line and Python tracebacks. */
-export function readLogs(entry: LedgerEntry): { exists: boolean; completed: boolean; traceback: boolean } {
-  const paths = [entry.job.stdout, entry.job.stderr].map((path) => logPath(path, entry.jobId));
-  const texts = paths.filter((path) => existsSync(path)).map((path) => readFileSync(path, "utf8"));
+/**
+ * The job's stdout and stderr, scanned for the completion line and Python tracebacks in 1 MiB windows, so a log
+ * of any size costs a window of memory (a 600 MB vLLM log once cost 1.1 GB).
+ */
+export function readLogs(entry: SubmittedEntry): { exists: boolean; completed: boolean; traceback: boolean } {
+  const paths = [entry.job.stdout, entry.job.stderr].map((path) => logPath(path, entry.jobId)).filter((path) => existsSync(path));
+  const found = paths.map((path) => scanFor(path, [COMPLETION_LINE, TRACEBACK]));
   return {
-    exists: texts.length > 0,
-    completed: texts.some((text) => text.includes(COMPLETION_LINE)),
-    traceback: texts.some((text) => text.includes(TRACEBACK)),
+    exists: paths.length > 0,
+    completed: found.some((hits) => hits.has(COMPLETION_LINE)),
+    traceback: found.some((hits) => hits.has(TRACEBACK)),
   };
+}
+
+/** Which of the needles a file holds, read in windows that overlap by the longest needle. */
+export function scanFor(path: string, needles: string[], windowBytes = 1 << 20): Set<string> {
+  const hits = new Set<string>();
+  const keep = Math.max(...needles.map((needle) => Buffer.byteLength(needle)));
+  const buffer = Buffer.alloc(windowBytes + keep);
+  let carried = 0;
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return hits;
+  }
+  try {
+    for (;;) {
+      const read = readSync(fd, buffer, carried, windowBytes, null);
+      const end = carried + read;
+      const text = buffer.toString("utf8", 0, end);
+      for (const needle of needles) if (text.includes(needle)) hits.add(needle);
+      if (read === 0 || hits.size === needles.length) break;
+      // A needle cut by the window's end lies whole in the next window, which starts with this one's tail.
+      const tail = Math.min(keep, end);
+      buffer.copy(buffer, 0, end - tail, end);
+      carried = tail;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hits;
 }
 
 /** A log path of the manifest or ledger with the scheduler's id in place of `{jobId}`. */

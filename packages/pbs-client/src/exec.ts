@@ -4,6 +4,8 @@ export interface ExecResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** The signal that ended the program, when one did: its work may or may not have happened. */
+  signal?: string | null;
 }
 
 /** Runs a program without a shell; injectable so unit tests can feed recorded scheduler output. */
@@ -30,5 +32,10 @@ export const execReal: Exec = async (argv, options = {}) => {
       hint: `run sweval-pbs where the scheduler's commands are installed, or fix PATH`,
     });
   }
-  return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ""), stderr: String(result.stderr ?? "") };
+  return {
+    exitCode: result.exitCode ?? 1,
+    stdout: String(result.stdout ?? ""),
+    stderr: String(result.stderr ?? ""),
+    signal: result.signal ?? null,
+  };
 };

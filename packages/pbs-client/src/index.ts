@@ -5,10 +5,22 @@ export { ACTIVE_OR_DONE, ACTIVE_STATES, buildBoard, renderBoard, STATE_ICONS } f
 export { COMPLETION_LINE, deriveState, logPath, readLogs } from "./derive-state.js";
 export type { Exec, ExecResult } from "./exec.js";
 export { execReal } from "./exec.js";
-export { appendLedger, parseLedgerLine, readLedger, withLedgerLock } from "./ledger.js";
+export { appendLedger, parseLedgerLine, readLedger, submissions, withLedgerLock } from "./ledger.js";
 export type { ManageOptions, Selection } from "./manage.js";
 export { cancelJobs, jobLogs, resubmitFailed } from "./manage.js";
-export type { JobState, LedgerEntry, LedgerEntryV1, StatusBoard, StatusCell, SubmitOutcome, SubmitResult } from "./schema.js";
+export type {
+  CancelledEntry,
+  JobState,
+  LedgerEntry,
+  LedgerEntryV1,
+  SettledEntry,
+  StatusBoard,
+  StatusCell,
+  SubmitOutcome,
+  SubmitResult,
+  SubmittedEntry,
+  SubmittingEntry,
+} from "./schema.js";
 export {
   JOB_STATES,
   LEDGER_KIND,
@@ -24,4 +36,4 @@ export {
   upgradeLedgerEntry,
 } from "./schema.js";
 export type { SubmitOptions } from "./submit.js";
-export { dependencyWaves, ledgerPath, submitJobs, submitOne, submittedEntry } from "./submit.js";
+export { dependencyWaves, ledgerPath, reconcileIntents, submitJobs, submitOne, submittedEntry } from "./submit.js";

@@ -1,7 +1,20 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
-import { formatIssues, WorkError } from "@sweval/core";
-import { type LedgerEntry, LedgerEntrySchema, LedgerEntryV1Schema, upgradeLedgerEntry } from "./schema.js";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { hostname } from "node:os";
+import { dirname, join } from "node:path";
+import { formatIssues, InputError, readFailure, WorkError } from "@sweval/core";
+import { type LedgerEntry, LedgerEntrySchema, LedgerEntryV1Schema, type SubmittedEntry, upgradeLedgerEntry } from "./schema.js";
 
 export interface ReadLedgerResult {
   entries: LedgerEntry[];
@@ -14,7 +27,20 @@ export interface ReadLedgerResult {
  */
 export function readLedger(file: string): ReadLedgerResult {
   if (!existsSync(file)) return { entries: [], warnings: [] };
-  const text = readFileSync(file, "utf8");
+  let text: string;
+  try {
+    // A device or a directory is not a ledger (reading /dev/zero would never end).
+    if (!statSync(file).isFile())
+      throw Object.assign(new Error("not a file"), { code: statSync(file).isDirectory() ? "EISDIR" : "ENOTFILE" });
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new InputError(`the ledger ${readFailure(error)}`, {
+      code: "E_LEDGER",
+      file,
+      hint: "point --ledger (or SWEVAL_LEDGER) at a JSON Lines file",
+      cause: error,
+    });
+  }
   const lines = text.split("\n");
   const entries: LedgerEntry[] = [];
   const warnings: string[] = [];
@@ -35,10 +61,19 @@ export function readLedger(file: string): ReadLedgerResult {
 /** One line, version 2 or (upgraded) version 1, held to its schema. */
 export function parseLedgerLine(line: string): LedgerEntry {
   const value: unknown = JSON.parse(line);
-  const version = (value as { version?: unknown } | null)?.version;
-  const parsed = version === 1 ? LedgerEntryV1Schema.safeParse(value) : LedgerEntrySchema.safeParse(value);
+  if ((value as { version?: unknown } | null)?.version === 1) {
+    const v1 = LedgerEntryV1Schema.safeParse(value);
+    if (!v1.success) throw new Error(formatIssues(v1.error.issues).slice(0, 3).join("; "));
+    return upgradeLedgerEntry(v1.data);
+  }
+  const parsed = LedgerEntrySchema.safeParse(value);
   if (!parsed.success) throw new Error(formatIssues(parsed.error.issues).slice(0, 3).join("; "));
-  return "job" in parsed.data ? parsed.data : upgradeLedgerEntry(parsed.data);
+  return parsed.data;
+}
+
+/** The submissions of a ledger (what the scheduler accepted), oldest first. */
+export function submissions(entries: LedgerEntry[]): SubmittedEntry[] {
+  return entries.filter((entry): entry is SubmittedEntry => entry.event === "submitted");
 }
 
 /**
@@ -47,6 +82,22 @@ export function parseLedgerLine(line: string): LedgerEntry {
  */
 export function appendLedger(file: string, entries: LedgerEntry[]): void {
   if (entries.length === 0) return;
+  try {
+    writeEntries(file, entries);
+  } catch (error) {
+    // A full disk (ENOSPC), a quota (EDQUOT), a read-only mount: the work failed, and it says where and why.
+    throw new WorkError(`cannot record in the ledger: ${writeFailure(error)}`, { code: "E_LEDGER_WRITE", file, cause: error });
+  }
+}
+
+function writeFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOSPC") return "no space left on the device (ENOSPC)";
+  if (code === "EDQUOT") return "over the disk quota (EDQUOT)";
+  return readFailure(error);
+}
+
+function writeEntries(file: string, entries: LedgerEntry[]): void {
   mkdirSync(dirname(file), { recursive: true });
   let prefix = "";
   if (existsSync(file) && statSync(file).size > 0) {
@@ -61,46 +112,123 @@ export function appendLedger(file: string, entries: LedgerEntry[]): void {
   }
   const fd = openSync(file, "a");
   try {
-    writeSync(fd, prefix + entries.map((entry) => `${JSON.stringify(entry)}\n`).join(""));
+    const bytes = Buffer.from(prefix + entries.map((entry) => `${JSON.stringify(entry)}\n`).join(""));
+    const written = writeSync(fd, bytes);
+    if (written < bytes.length) throw Object.assign(new Error("short write"), { code: "ENOSPC" });
   } finally {
     closeSync(fd);
   }
 }
 
+/** Who holds a ledger lock: written inside the lock directory, so a dead holder on this host is seen at once. */
+interface LockOwner {
+  pid: number;
+  host: string;
+  at: string;
+}
+
 /**
- * Runs fn while holding `<ledger>.lock` (an atomic mkdir), so two people submitting the same plan at once
- * do not both submit. A lock older than staleMs is taken over (its owner died).
+ * Runs fn while holding `<ledger>.lock` (an atomic mkdir), so two people submitting the same plan at once do
+ * not both submit. The holder keeps the lock fresh (its mtime, every few seconds) and gives it up on SIGINT,
+ * SIGTERM and SIGHUP; a lock whose holder on this host is dead (SIGKILL) is taken over at once, and one that
+ * nobody kept fresh for staleMs (a holder on another host that died) after that.
  */
 export async function withLedgerLock<T>(
   file: string,
   fn: () => Promise<T>,
-  options: { timeoutMs?: number; staleMs?: number } = {},
+  options: { timeoutMs?: number; staleMs?: number; refreshMs?: number } = {},
 ): Promise<T> {
   const lock = `${file}.lock`;
-  mkdirSync(dirname(file), { recursive: true });
-  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+  } catch (error) {
+    throw new WorkError(`cannot create the ledger's directory: ${readFailure(error)}`, { code: "E_LEDGER", file: dirname(file) });
+  }
+  await acquireLock(lock, options.timeoutMs ?? 120_000, options.staleMs ?? 60_000);
+  const release = () => rmSync(lock, { recursive: true, force: true });
+  const refresh = setInterval(() => {
+    try {
+      const now = new Date();
+      utimesSync(lock, now, now);
+    } catch {
+      // Taken over or removed: fn finds out when it appends.
+    }
+  }, options.refreshMs ?? 5_000);
+  refresh.unref();
+  const onSignal = (signal: NodeJS.Signals) => {
+    release();
+    process.removeListener(signal, onSignal);
+    process.kill(process.pid, signal);
+  };
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const signal of signals) process.on(signal, onSignal);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(refresh);
+    for (const signal of signals) process.removeListener(signal, onSignal);
+    release();
+  }
+}
+
+async function acquireLock(lock: string, timeoutMs: number, staleMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       mkdirSync(lock);
-      break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const mtime = statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
-      if (mtime !== undefined && Date.now() - mtime > (options.staleMs ?? 600_000)) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST")
+        throw new WorkError(`cannot take the ledger lock: ${writeFailure(error)}`, { code: "E_LEDGER_WRITE", file: lock });
+      if (abandoned(lock, staleMs)) {
         rmSync(lock, { recursive: true, force: true });
         continue;
       }
       if (Date.now() > deadline)
-        throw new WorkError(`another sweval-pbs holds ${lock}`, {
+        throw new WorkError(`another sweval-pbs holds ${lock}${describeOwner(lock)}`, {
           code: "E_LOCKED",
           hint: "wait for it, or remove the lock if no sweval-pbs is running",
         });
       await new Promise((resolve) => setTimeout(resolve, 200));
+      continue;
+    }
+    try {
+      const owner: LockOwner = { pid: process.pid, host: hostname(), at: new Date().toISOString() };
+      writeFileSync(join(lock, "owner.json"), JSON.stringify(owner));
+      return;
+    } catch (error) {
+      // A lock without its owner would look abandoned to nobody: take it back down.
+      rmSync(lock, { recursive: true, force: true });
+      throw new WorkError(`cannot take the ledger lock: ${writeFailure(error)}`, { code: "E_LEDGER_WRITE", file: lock });
     }
   }
+}
+
+/** A lock whose holder is a dead process of this host, or that nobody kept fresh. */
+function abandoned(lock: string, staleMs: number): boolean {
+  const owner = readOwner(lock);
+  if (owner && owner.host === hostname() && !processAlive(owner.pid)) return true;
+  const mtime = statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
+  return mtime !== undefined && Date.now() - mtime > staleMs;
+}
+
+function readOwner(lock: string): LockOwner | null {
   try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
+    return JSON.parse(readFileSync(join(lock, "owner.json"), "utf8")) as LockOwner;
+  } catch {
+    return null;
+  }
+}
+
+function describeOwner(lock: string): string {
+  const owner = readOwner(lock);
+  return owner ? ` (pid ${owner.pid} on ${owner.host} since ${owner.at})` : "";
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

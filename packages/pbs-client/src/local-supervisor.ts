@@ -19,6 +19,11 @@ function cancelled(): boolean {
   return existsSync(join(stateDir, "jobs", `${id}.cancel`));
 }
 
+/** The job's record is gone (its state dir removed, as a test's temp dir is): nobody waits for this job any more. */
+function orphaned(): boolean {
+  return !existsSync(jobFile(stateDir, id));
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Tries to take GPUs (and a job slot) under a mkdir lock; returns the device ids, or null to wait. */
@@ -73,10 +78,12 @@ async function main() {
   if (!job) return;
   while (job.after?.some((other) => readLocalJob(stateDir, other)?.state !== "exited")) {
     if (cancelled()) break;
+    if (orphaned()) return;
     await sleep(500);
   }
   let devices: string[] | null = null;
   while (!cancelled()) {
+    if (orphaned()) return;
     devices = acquire(job);
     if (devices) break;
     await sleep(500);

@@ -3,8 +3,8 @@ import { InputError } from "@sweval/core";
 import { adapterFor } from "./adapters/index.js";
 import { ACTIVE_STATES, buildBoard } from "./board.js";
 import type { Exec } from "./exec.js";
-import { appendLedger, readLedger, withLedgerLock } from "./ledger.js";
-import type { JobState, LedgerEntry, StatusCell } from "./schema.js";
+import { appendLedger, readLedger, submissions, withLedgerLock } from "./ledger.js";
+import type { CancelledEntry, JobState, StatusCell } from "./schema.js";
 import { submitOne, submittedEntry } from "./submit.js";
 
 export interface ManageOptions {
@@ -34,9 +34,9 @@ export async function cancelJobs(options: ManageOptions & { selection: Selection
     const { entries } = readLedger(options.ledger);
     const board = await buildBoard({ entries, exec: options.exec, localStateDir: options.localStateDir });
     const chosen = board.cells.filter((cell) => ACTIVE_STATES.has(cell.state) && matches(cell, selection));
-    const cancelled: LedgerEntry[] = [];
+    const cancelled: CancelledEntry[] = [];
     for (const cell of chosen) {
-      const entry = entries.find((e) => e.jobId === cell.jobId && e.event === "submitted");
+      const entry = submissions(entries).find((e) => e.jobId === cell.jobId);
       if (!entry || cancelled.some((c) => c.jobId === entry.jobId)) continue;
       const result = await adapterFor(entry.scheduler, options.localStateDir).cancel(options.exec, entry.jobId);
       options.log?.(
@@ -44,7 +44,10 @@ export async function cancelJobs(options: ManageOptions & { selection: Selection
           ? `cancelled job ${entry.jobId} (${entry.job.name})`
           : `could not cancel ${entry.jobId}: ${result.stderr.trim()}`,
       );
-      if (result.exitCode === 0) cancelled.push({ ...entry, event: "cancelled", at: new Date().toISOString() });
+      if (result.exitCode === 0) {
+        const { token: _token, recovered: _recovered, ...rest } = entry;
+        cancelled.push({ ...rest, event: "cancelled", at: new Date().toISOString() });
+      }
     }
     appendLedger(options.ledger, cancelled);
     return chosen;
@@ -64,7 +67,9 @@ export async function resubmitFailed(options: ManageOptions & { selection?: Sele
     const seen = new Set<string>();
     const outcomes: Array<{ cell: StatusCell; jobId?: string; argv: string[] }> = [];
     for (const cell of chosen) {
-      const entry = [...entries].reverse().find((e) => e.jobId === cell.jobId && e.event === "submitted");
+      const entry = submissions(entries)
+        .reverse()
+        .find((e) => e.jobId === cell.jobId);
       if (!entry || seen.has(entry.jobId)) continue;
       seen.add(entry.jobId);
       const { job } = entry;

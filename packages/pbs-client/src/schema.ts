@@ -8,20 +8,65 @@ export const LEDGER_KIND = "sweval/ledger-entry";
 /** 2: the entry embeds the whole job as the manifest described it, so a resubmission loses nothing. */
 export const LEDGER_VERSION = 2;
 
-/** One line of the ledger: a submission or a cancellation. The ledger is append-only JSON Lines. */
-export const LedgerEntrySchema = z.object({
+const entryBase = {
   kind: z.literal(LEDGER_KIND),
   version: z.literal(LEDGER_VERSION),
-  event: z.enum(["submitted", "cancelled"]),
   at: z.string().describe("ISO time"),
-  jobId: z.string(),
   user: z.string(),
   scheduler: SchedulerSchema,
   cluster: z.string(),
-  argv: z.array(z.string()).describe("the exact submit command run, dependencies included"),
   job: JobSchema.describe("the job as the manifest described it"),
+};
+
+/** Written before the submit command runs: if sweval-pbs dies between the two, the next run finds the job by it. */
+export const SubmittingEntrySchema = z.object({
+  ...entryBase,
+  event: z.literal("submitting"),
+  token: z.string().describe("pairs this intent with the submitted or not-submitted line that settles it"),
+  argv: z.array(z.string()).describe("the exact submit command about to run, dependencies included"),
 });
+
+/** A job the scheduler accepted. */
+export const SubmittedEntrySchema = z.object({
+  ...entryBase,
+  event: z.literal("submitted"),
+  jobId: z.string(),
+  argv: z.array(z.string()).describe("the exact submit command run, dependencies included"),
+  token: z.string().optional(),
+  recovered: z.boolean().optional().describe("found in the queue after an interrupted submit, not from the submit's answer"),
+});
+
+/** An intent that did not become a job (the scheduler refused, or it is not in the queue after an interrupted submit). */
+export const NotSubmittedEntrySchema = z.object({ ...entryBase, event: z.literal("not-submitted"), token: z.string(), reason: z.string() });
+
+export const CancelledEntrySchema = z.object({ ...entryBase, event: z.literal("cancelled"), jobId: z.string(), argv: z.array(z.string()) });
+
+/** A job's final state as the board decided it from accounting, kept so later boards ask the scheduler nothing. */
+export const SettledEntrySchema = z.object({
+  kind: z.literal(LEDGER_KIND),
+  version: z.literal(LEDGER_VERSION),
+  event: z.literal("settled"),
+  at: z.string(),
+  scheduler: SchedulerSchema,
+  jobId: z.string(),
+  state: z.enum(["done", "done_with_errors", "error", "timeout", "deleted"]),
+  exitStatus: z.number().nullable(),
+  reason: z.string(),
+});
+
+/** One line of the ledger. The ledger is append-only JSON Lines; each line is one of these events. */
+export const LedgerEntrySchema = z.discriminatedUnion("event", [
+  SubmittingEntrySchema,
+  SubmittedEntrySchema,
+  NotSubmittedEntrySchema,
+  CancelledEntrySchema,
+  SettledEntrySchema,
+]);
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
+export type SubmittedEntry = z.infer<typeof SubmittedEntrySchema>;
+export type SubmittingEntry = z.infer<typeof SubmittingEntrySchema>;
+export type CancelledEntry = z.infer<typeof CancelledEntrySchema>;
+export type SettledEntry = z.infer<typeof SettledEntrySchema>;
 
 /** A version 1 line: the job's fields copied one by one (resources, priority and GPU count were not kept). */
 export const LedgerEntryV1Schema = z.object({
@@ -52,7 +97,7 @@ export type LedgerEntryV1 = z.infer<typeof LedgerEntryV1Schema>;
  * A version 1 line as version 2. The ledger is history and is never rewritten, so old lines are read this
  * way for ever; what v1 did not record stays unknown (no GPUs asked, the walltime from its seconds).
  */
-export function upgradeLedgerEntry(v1: LedgerEntryV1): LedgerEntry {
+export function upgradeLedgerEntry(v1: LedgerEntryV1): SubmittedEntry | CancelledEntry {
   return {
     kind: LEDGER_KIND,
     version: LEDGER_VERSION,

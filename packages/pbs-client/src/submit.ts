@@ -1,16 +1,25 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { userInfo } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { dialectFor } from "@sweval/clusters";
 import { InputError, shellQuote, WorkError } from "@sweval/core";
 import type { Job, JobsManifest } from "@sweval/job-renderer/schema";
 import { adapterFor } from "./adapters/index.js";
 import { createLocalScheduler } from "./adapters/local.js";
 import type { SchedulerAdapter } from "./adapters/types.js";
-import { ACTIVE_OR_DONE, ACTIVE_STATES, buildBoard, type CellKey, cellId } from "./board.js";
+import { ACTIVE_OR_DONE, ACTIVE_STATES, buildBoard, type CellKey, cellId, pool } from "./board.js";
 import type { Exec, ExecResult } from "./exec.js";
 import { appendLedger, readLedger, withLedgerLock } from "./ledger.js";
-import { LEDGER_KIND, LEDGER_VERSION, type LedgerEntry, type StatusCell, type SubmitOutcome } from "./schema.js";
+import {
+  LEDGER_KIND,
+  LEDGER_VERSION,
+  type LedgerEntry,
+  type StatusCell,
+  type SubmitOutcome,
+  type SubmittedEntry,
+  type SubmittingEntry,
+} from "./schema.js";
 
 export type { SubmitOutcome };
 
@@ -85,6 +94,11 @@ export async function submitOne(
   let delay = options.backoffMs ?? 1000;
   for (let attempt = 0; ; attempt++) {
     const result = await options.exec(argv, { env: options.env });
+    // Killed mid-way (this process is being stopped): the scheduler may have taken the job. Reconciliation decides.
+    if (result.signal)
+      throw new WorkError(`${argv[0]} was stopped by ${result.signal}; whether the job was taken is checked on the next submit`, {
+        code: "E_SUBMIT_INTERRUPTED",
+      });
     const jobId = result.exitCode === 0 ? adapter.parseSubmitOutput(result) : null;
     if (jobId) return jobId;
     if (result.exitCode === 0)
@@ -104,7 +118,7 @@ export function submittedEntry(
   jobId: string,
   manifest: Pick<JobsManifest, "scheduler" | "cluster">,
   argv: string[],
-): LedgerEntry {
+): SubmittedEntry {
   return {
     kind: LEDGER_KIND,
     version: LEDGER_VERSION,
@@ -151,8 +165,10 @@ interface Decided {
 
 /** What the jobs of one ledger came to; `outcomes` is keyed by manifest job id. */
 async function submitToLedger(ledger: string, jobs: Job[], options: SubmitOptions, outcomes: Map<string, SubmitOutcome>): Promise<void> {
-  const { entries, warnings } = readLedger(ledger);
-  for (const warning of warnings) options.log?.(`warning: ${warning}`);
+  const first = readLedger(ledger);
+  for (const warning of first.warnings) options.log?.(`warning: ${warning}`);
+  const recovered = options.dryRun ? 0 : await reconcileIntents(ledger, first.entries, options);
+  const entries = recovered > 0 ? readLedger(ledger).entries : first.entries;
   const busy = options.force ? new Map<string, StatusCell>() : await busyCells(entries, options);
   const decided = new Map<string, Decided>();
   for (const wave of dependencyWaves(jobs)) {
@@ -176,10 +192,10 @@ async function submitInTurn(
   options: SubmitOptions,
 ): Promise<[SubmitOutcome, Decided]> {
   const dependencies = job.after.flatMap((id) => decided.get(id) ?? []);
-  const failed = job.after.filter((id) => decided.get(id)?.kind === "failed");
-  if (failed.length > 0)
+  const notSubmitted = job.after.filter((id) => decided.get(id)?.kind === "failed");
+  if (notSubmitted.length > 0)
     return [
-      outcome(job, "failed", { reason: `runs after ${failed.join(", ")}, which was not submitted` }),
+      outcome(job, "failed", { reason: `runs after ${notSubmitted.join(", ")}, which was not submitted` }),
       { kind: "failed", waitId: null },
     ];
   const blocking = dependencies.some((d) => d.kind === "new")
@@ -195,17 +211,103 @@ async function submitInTurn(
   const after = dependencies.flatMap((d) => d.waitId ?? []);
   const argv = dialectFor(options.manifest.scheduler).withDependencies(job.submit.argv, after);
   if (options.dryRun) return [outcome(job, "would-submit", { argv }), { kind: "new", waitId: `<${job.name}>` }];
-  try {
-    mkdirSync(job.logDir, { recursive: true });
-    const jobId = await submitOne(job, options.manifest.scheduler, after, options);
-    appendLedger(ledger, [submittedEntry(job, jobId, options.manifest, argv)]);
-    options.log?.(`submitted ${job.name} (${job.model}) as job ${jobId}${after.length > 0 ? `, after ${after.join(", ")}` : ""}`);
-    return [outcome(job, "submitted", { jobId, argv }), { kind: "new", waitId: jobId }];
-  } catch (error) {
-    if (error instanceof InputError) throw error;
+  const failed = (error: unknown): [SubmitOutcome, Decided] => {
     options.log?.(`error: ${job.name}: ${(error as Error).message}`);
     return [outcome(job, "failed", { reason: (error as Error).message, argv }), { kind: "failed", waitId: null }];
+  };
+  // The intent goes first: if this process dies after the scheduler accepted the job, the next run finds it.
+  const token = randomUUID();
+  try {
+    mkdirSync(job.logDir, { recursive: true });
+    appendLedger(ledger, [intentEntry(job, token, options.manifest, argv)]);
+  } catch (error) {
+    return failed(error);
   }
+  let jobId: string;
+  try {
+    jobId = await submitOne(job, options.manifest.scheduler, after, options);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    // Only a scheduler's own refusal settles the intent; an interrupted command leaves it to reconcileIntents.
+    if ((error as WorkError).code !== "E_SUBMIT_INTERRUPTED")
+      tryAppend(ledger, { ...intentEntry(job, token, options.manifest, argv), event: "not-submitted", reason: (error as Error).message });
+    return failed(error);
+  }
+  try {
+    appendLedger(ledger, [{ ...submittedEntry(job, jobId, options.manifest, argv), token } satisfies SubmittedEntry]);
+  } catch (error) {
+    return failed(
+      new WorkError(`submitted as job ${jobId}, but ${(error as Error).message}; the next submit finds it by its intent`, {
+        code: "E_LEDGER_WRITE",
+      }),
+    );
+  }
+  options.log?.(`submitted ${job.name} (${job.model}) as job ${jobId}${after.length > 0 ? `, after ${after.join(", ")}` : ""}`);
+  return [outcome(job, "submitted", { jobId, argv }), { kind: "new", waitId: jobId }];
+}
+
+/** The line written before a submit command runs. */
+function intentEntry(job: Job, token: string, manifest: Pick<JobsManifest, "scheduler" | "cluster">, argv: string[]): SubmittingEntry {
+  return {
+    kind: LEDGER_KIND,
+    version: LEDGER_VERSION,
+    event: "submitting",
+    at: new Date().toISOString(),
+    user: safeUser(),
+    scheduler: manifest.scheduler,
+    cluster: manifest.cluster,
+    token,
+    argv,
+    job,
+  };
+}
+
+/** Best effort, for lines whose loss the next run's reconciliation covers. */
+function tryAppend(ledger: string, entry: LedgerEntry): void {
+  try {
+    appendLedger(ledger, [entry]);
+  } catch {
+    // Left to reconcileIntents.
+  }
+}
+
+/**
+ * Settles the intents an interrupted run left (killed between writing its intent and recording the job id):
+ * a job of that name the scheduler holds, submitted since the intent and not in the ledger, is recorded as
+ * submitted (recovered); none means the submit never got through. Returns how many jobs it recovered.
+ */
+export async function reconcileIntents(
+  ledger: string,
+  entries: LedgerEntry[],
+  options: Pick<SubmitOptions, "exec" | "localStateDir" | "log">,
+): Promise<number> {
+  const settled = new Set(
+    entries.flatMap((entry) => ((entry.event === "submitted" || entry.event === "not-submitted") && entry.token ? [entry.token] : [])),
+  );
+  const known = new Set(entries.flatMap((entry) => (entry.event === "submitted" ? [`${entry.scheduler}:${entry.jobId}`] : [])));
+  let recovered = 0;
+  for (const intent of entries.filter((entry): entry is SubmittingEntry => entry.event === "submitting" && !settled.has(entry.token))) {
+    // A killed sweval-pbs leaves its qsub running: let it finish before looking for its job.
+    await waitForSubmitCommand(intent.argv, 30_000);
+    const adapter = adapterFor(intent.scheduler, options.localStateDir);
+    const found = (await adapter.find(options.exec, intent.job, Date.parse(intent.at))).filter(
+      (id) => !known.has(`${intent.scheduler}:${id}`),
+    );
+    if (found.length === 0) {
+      appendLedger(ledger, [
+        { ...intent, event: "not-submitted", at: new Date().toISOString(), reason: "not in the queue after an interrupted submit" },
+      ]);
+      continue;
+    }
+    for (const jobId of found) {
+      known.add(`${intent.scheduler}:${jobId}`);
+      const { token, ...rest } = intent;
+      appendLedger(ledger, [{ ...rest, event: "submitted", at: new Date().toISOString(), jobId, token, recovered: true }]);
+      options.log?.(`recovered job ${jobId} (${intent.job.name}), submitted by an interrupted run`);
+      recovered++;
+    }
+  }
+  return recovered;
 }
 
 function cellOf(job: Job, task: string): CellKey {
@@ -236,6 +338,33 @@ export function dependencyWaves(jobs: Job[]): Job[][] {
   return waves;
 }
 
+/**
+ * Waits (up to timeoutMs) while a process of this host still runs the submit command of argv: the same program
+ * (by name) on the same job script. Linux's /proc; elsewhere it returns at once.
+ */
+async function waitForSubmitCommand(argv: string[], timeoutMs: number): Promise<void> {
+  const program = basename(argv[0] ?? "");
+  const script = argv.at(-1) ?? "";
+  const running = () => {
+    let pids: string[];
+    try {
+      pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name) && name !== String(process.pid));
+    } catch {
+      return false;
+    }
+    return pids.some((pid) => {
+      try {
+        const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+        return args.includes(script) && args.some((arg) => basename(arg) === program);
+      } catch {
+        return false;
+      }
+    });
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (running() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+}
+
 function submitError(argv: string[], result: ExecResult, adapter: SchedulerAdapter, attempt: number): WorkError {
   const transient = adapter.isTransient(result);
   return new WorkError(
@@ -246,17 +375,6 @@ function submitError(argv: string[], result: ExecResult, adapter: SchedulerAdapt
 
 function lastLines(result: ExecResult): string {
   return (result.stderr.trim() || result.stdout.trim()).split("\n").slice(-3).join(" ");
-}
-
-async function pool<T>(items: T[], size: number, worker: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const run = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await worker(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(size, items.length)) }, run));
 }
 
 function safeUser(): string {

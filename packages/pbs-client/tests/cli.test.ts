@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readLedger } from "../src/index.js";
+import { readLedger, submissions } from "../src/index.js";
 import { expectAggregationAfterOthers, project } from "./helpers.js";
 
 describe("sweval-pbs bad input", () => {
@@ -24,7 +24,7 @@ describe("sweval-pbs bad input", () => {
     const result = await p.pbs(["submit"], manifest);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/t_fail\.sh: field "t_fail": job script no longer exists; re-render the jobs/);
-    expect(readLedger(p.ledger).entries).toHaveLength(0);
+    expect(submissions(readLedger(p.ledger).entries)).toHaveLength(0);
   });
 
   it("exits 2 naming the scheduler command missing from PATH", async () => {
@@ -40,7 +40,7 @@ describe("sweval-pbs bad input", () => {
     const p = await project();
     const result = await p.pbs(["submit", "--dry-run"], await p.render("local", ["t_ok"]));
     expect(result.stderr).toMatch(/would run: bash .*t_ok\.sh/);
-    expect(readLedger(p.ledger).entries).toHaveLength(0);
+    expect(submissions(readLedger(p.ledger).entries)).toHaveLength(0);
   });
 });
 
@@ -54,7 +54,7 @@ describe("the aggregation job", () => {
     const result = await p.pbs(["submit", "--then-aggregate"], await p.render("local", ["t_ok"]));
     expect([result.exitCode, result.stdout]).toEqual([2, ""]);
     expect(result.stderr).toMatch(/--then-aggregate moved to the renderer[\s\S]*sweval-render --then-aggregate/);
-    expect(readLedger(p.ledger).entries).toHaveLength(0);
+    expect(submissions(readLedger(p.ledger).entries)).toHaveLength(0);
   });
 
   it("fails, unsubmitted, when a job it runs after could not be submitted", async () => {
@@ -77,7 +77,7 @@ describe("manifests of version 1", () => {
     const v1 = { ...v2, version: 1, jobs: v2.jobs.map(({ id: _id, after: _after, ...job }: Record<string, unknown>) => job) };
     const result = await p.pbs(["submit"], JSON.stringify(v1));
     expect(result.stderr).toMatch(/2 submitted, 0 skipped, 0 failed/);
-    const entries = readLedger(p.ledger).entries;
+    const entries = submissions(readLedger(p.ledger).entries);
     expect(entries.map((e) => [e.version, e.job.id, e.job.after]).sort()).toEqual([
       [2, v2.jobs[0].id, []],
       [2, v2.jobs[1].id, []],

@@ -1,7 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { testdir } from "@sweval/test-utils";
 import { describe, expect, it } from "vitest";
-import { readLedger } from "../src/index.js";
+import { createLocalScheduler, readLedger, submissions } from "../src/index.js";
 import { expectJobLeavesNoProcess, project } from "./helpers.js";
 
 describe("the local scheduler (the embedded default)", () => {
@@ -38,7 +40,7 @@ describe("the local scheduler (the embedded default)", () => {
     expect(state.devices).toHaveLength(1);
     expect(["0", "1"]).toContain(state.devices[0]);
     expect(readFileSync(cell?.stdout ?? "", "utf8")).toMatch(new RegExp(`CUDA_VISIBLE_DEVICES=${state.devices[0]}$`, "m"));
-    const entry = readLedger(p.ledger).entries.at(-1);
+    const entry = submissions(readLedger(p.ledger).entries).at(-1);
     expect(entry?.job).toEqual(manifest.jobs[0]);
   }, 60_000);
 
@@ -52,6 +54,30 @@ describe("the local scheduler (the embedded default)", () => {
       await timedOut.waitFor({ t_slow: ["timeout"] }, 60_000);
     });
   }, 150_000);
+
+  it("ends a waiting supervisor once its state dir is gone, instead of polling for ever", async () => {
+    const stateDir = join(await testdir(), "state");
+    const scheduler = createLocalScheduler({ stateDir, env: { ...process.env, SWEVAL_LOCAL_DEVICES: "" } });
+    // A dependency that never ends keeps the supervisor waiting.
+    scheduler.submit({
+      name: "w",
+      script: "/bin/true",
+      stdout: join(stateDir, "o"),
+      stderr: join(stateDir, "e"),
+      walltimeSeconds: 60,
+      gpus: 0,
+      after: ["never"],
+    });
+    const supervisors = () =>
+      spawnSync("pgrep", ["-f", `local-supervisor.js ${stateDir} `])
+        .stdout.toString()
+        .trim();
+    for (let i = 0; i < 50 && supervisors() === ""; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(supervisors()).not.toBe("");
+    rmSync(stateDir, { recursive: true, force: true });
+    for (let i = 0; i < 50 && supervisors() !== ""; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(supervisors()).toBe("");
+  }, 20_000);
 
   it("skips tasks already running or done, unless forced", async () => {
     const p = await project();

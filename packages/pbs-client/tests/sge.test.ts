@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { readLedger } from "../src/index.js";
+import { readLedger, submissions } from "../src/index.js";
 import { expectAggregationAfterOthers, expectJobLeavesNoProcess, project, schedulerUp } from "./helpers.js";
 
 const up = schedulerUp(["qstat"]);
@@ -79,16 +79,16 @@ describe.skipIf(!up && !process.env.CI)(
         expect(down.exitCode).toBe(1);
         expect(down.stderr).toMatch(/retry 1\/2/);
         expect(down.stderr).toMatch(/qsub failed with exit code \d+ after 3 attempts: qsub -g tga-test/);
-        expect(readLedger(p.ledger).entries).toHaveLength(0);
+        expect(submissions(readLedger(p.ledger).entries)).toHaveLength(0);
         // Bring qmaster back while the next submission is still retrying.
         const restart = setTimeout(startQmaster, 1500);
         const back = await p.pbs(["submit", "--retries", "8", "--backoff-ms", "1000"], manifest);
         clearTimeout(restart);
         expect(back.stderr).toMatch(/1 submitted/);
-        expect(readLedger(p.ledger).entries).toHaveLength(1);
+        expect(submissions(readLedger(p.ledger).entries)).toHaveLength(1);
         await p.waitFor({ t_ok: ["done"] }, 60_000);
         expect(JSON.parse((await p.pbs(["submit"], manifest)).stdout).outcomes[0].status).toBe("skipped");
-        expect(readLedger(p.ledger).entries).toHaveLength(1);
+        expect(submissions(readLedger(p.ledger).entries)).toHaveLength(1);
       } finally {
         if (!schedulerUp(["qstat"])) startQmaster();
       }

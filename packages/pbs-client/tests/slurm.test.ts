@@ -1,5 +1,11 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { expectAggregationAfterOthers, expectJobLeavesNoProcess, project, schedulerUp } from "./helpers.js";
+import { readLedger, submissions } from "../src/index.js";
+import { expectAggregationAfterOthers, expectJobLeavesNoProcess, pbsBin, project, schedulerUp } from "./helpers.js";
+
+const slowBin = fileURLToPath(new URL("./fixtures/slow-bin", import.meta.url));
 
 const up = schedulerUp(["squeue"]);
 
@@ -24,6 +30,47 @@ describe.skipIf(!up && !process.env.CI)(up ? "on a real Slurm" : "on Slurm (skip
     await expectJobLeavesNoProcess(p, "slurm-test", "t_long", async () => {
       expect(JSON.parse((await p.pbs(["cancel", "--all"])).stdout).cancelled).toHaveLength(1);
     });
+  }, 150_000);
+
+  it("neither loses nor doubles a job when submit is killed mid-way (SIGKILL, then SIGTERM), and leaves no lock behind", async () => {
+    const p = await project({ binDir: slowBin });
+    // Tasks that stay queued, running or done: a failed one is submitted again by design.
+    const tasks = ["t_ok", "t_warn", "t_long", "t_wait"];
+    const manifest = await p.render("slurm-test", tasks);
+    const recorded = () => submissions(readLedger(p.ledger).entries).length;
+    for (const signal of ["SIGKILL", "SIGTERM"] as const) {
+      const before = recorded();
+      const child = spawn(process.execPath, [pbsBin, "submit", "--parallel", "1"], {
+        cwd: p.root,
+        env: p.env,
+        stdio: ["pipe", "ignore", "ignore"],
+      });
+      child.stdin.end(manifest);
+      for (let i = 0; i < 200 && recorded() <= before; i++) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 150)); // into the next sbatch
+      child.kill(signal);
+      await new Promise((resolve) => child.on("exit", resolve));
+      if (signal === "SIGTERM") expect(existsSync(`${p.ledger}.lock`)).toBe(false);
+    }
+    expect(recorded()).toBeLessThan(tasks.length);
+    // The re-run takes over the dead holder's lock at once, recovers what the killed runs submitted, and submits the rest.
+    const rerun = await p.pbs(["submit"], manifest);
+    expect(rerun.exitCode).toBe(0);
+    const entries = submissions(readLedger(p.ledger).entries);
+    expect(entries.map((e) => e.job.name).sort()).toEqual([...tasks].sort());
+    const intents = readLedger(p.ledger).entries.filter((e) => e.event === "submitting");
+    const settled = readLedger(p.ledger).entries.filter((e) => (e.event === "submitted" || e.event === "not-submitted") && e.token);
+    expect(settled.length).toBe(intents.length);
+    // And the scheduler holds exactly one job per task of this project.
+    const queue = spawnSync("squeue", ["-h", "-t", "all", "-o", "%i|%j|%o"], { encoding: "utf8" }).stdout.trim().split("\n");
+    const ours = queue.map((line) => line.split("|")).filter((f) => (f[2] ?? "").startsWith(p.root));
+    (await import("node:fs")).writeFileSync(
+      "/tmp/debug-ledger.txt",
+      `${(await import("node:fs")).readFileSync(p.ledger, "utf8")}\nQUEUE\n${queue.join("\n")}`,
+    );
+    expect(ours.map((f) => f[1]).sort()).toEqual([...tasks].sort());
+    expect(ours.map((f) => f[0]).sort()).toEqual(entries.map((e) => e.jobId).sort());
+    await p.pbs(["cancel", "--all"]);
   }, 150_000);
 
   it("cancels a running job with scancel", async () => {

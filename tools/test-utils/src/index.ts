@@ -21,7 +21,8 @@ afterEach(async () => {
 /** Writes an inline file tree into a fresh temp dir, removed after the test. Returns its real path. */
 export async function testdir(files: Record<string, string> = {}): Promise<string> {
   const dir = await realpath(await mkdtemp(join(tmpdir(), "sweval-test-")));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  // Retries: a local-scheduler supervisor may still be writing its last state file as the test ends.
+  cleanups.push(() => rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
   for (const [path, content] of Object.entries(files)) {
     const target = join(dir, path);
     await mkdir(dirname(target), { recursive: true });

@@ -52,6 +52,8 @@ export const gridEngine: Dialect = {
       { argv: ["qacct", "-j", id], parse: (answer: SchedulerAnswer) => (answer.exitCode === 0 ? parseQacct(answer.stdout) : null) },
     ],
     cancelArgv: (id) => ["qdel", id],
+    // A job leaves qstat the moment it ends; qacct finds it by name.
+    endedByName: { argv: (name) => ["qacct", "-j", name], parse: parseQacctJobs },
   } satisfies SchedulerControl,
 };
 
@@ -65,10 +67,14 @@ export function parseQstatXml(xml: string, now: number): Map<string, QueueInfo> 
     if (!id || jobs.has(id)) continue;
     const started = field("JAT_start_time");
     const startedAt = started ? Date.parse(started) : Number.NaN;
+    const submitted = field("JB_submission_time");
+    const submittedAt = submitted ? Date.parse(submitted) : startedAt;
     jobs.set(id, {
       state: gridEngineState(raw),
       raw,
       elapsedSeconds: Number.isFinite(startedAt) ? Math.max(0, Math.round((now - startedAt) / 1000)) : null,
+      name: field("JB_name") ?? null,
+      submittedAt: Number.isFinite(submittedAt) ? submittedAt : null,
     });
   }
   return jobs;
@@ -81,6 +87,19 @@ export function gridEngineState(raw: string): JobState {
   if (raw.includes("t")) return "transferring";
   if (/[rRsS]/.test(raw)) return "running";
   return "queued";
+}
+
+/** Every record of `qacct -j NAME`: job ids and when each was submitted. */
+export function parseQacctJobs(text: string): Array<{ id: string; submittedAt: number | null }> {
+  return text
+    .split(/^=+$/m)
+    .filter((record) => /jobnumber/.test(record))
+    .map((record) => {
+      const field = (name: string) => new RegExp(`^${name}\\s+(.*)$`, "m").exec(record)?.[1]?.trim() ?? "";
+      const submittedAt = Date.parse(field("qsub_time"));
+      return { id: field("jobnumber"), submittedAt: Number.isFinite(submittedAt) ? submittedAt : null };
+    })
+    .filter((job) => job.id !== "");
 }
 
 /** The last record of `qacct -j ID`: failed 37 (or exit 137 after h_rt) is a timeout, failed 100 + 137 a qdel. */

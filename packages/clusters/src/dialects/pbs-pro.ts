@@ -42,7 +42,7 @@ export const pbsPro: Dialect = {
         answer.stderr + answer.stdout,
       ),
     queueArgv: ["qstat", "-f", "-F", "json"],
-    parseQueue: (stdout) => parsePbsQstatJson(stdout),
+    parseQueue: (stdout, _now, options) => parsePbsQstatJson(stdout, options),
     accountingQueries: (id) => [
       {
         argv: ["qstat", "-x", "-f", "-F", "json", id],
@@ -54,22 +54,27 @@ export const pbsPro: Dialect = {
 };
 
 interface PbsJob {
+  Job_Name?: string;
+  ctime?: string;
   job_state?: string;
   Exit_status?: number;
   resources_used?: { walltime?: string };
 }
 
 /** Jobs in `qstat -f -F json`; finished ones (F, X) are left to accounting. */
-export function parsePbsQstatJson(text: string): Map<string, QueueInfo> {
+export function parsePbsQstatJson(text: string, options: { ended?: boolean } = {}): Map<string, QueueInfo> {
   const jobs = new Map<string, QueueInfo>();
   const parsed = JSON.parse(text || "{}") as { Jobs?: Record<string, PbsJob> };
   for (const [id, job] of Object.entries(parsed.Jobs ?? {})) {
     const raw = job.job_state ?? "";
-    if (raw === "F" || raw === "X") continue;
+    if ((raw === "F" || raw === "X") && !options.ended) continue;
+    const submittedAt = job.ctime ? Date.parse(job.ctime) : Number.NaN;
     jobs.set(id, {
       state: pbsState(raw),
       raw,
       elapsedSeconds: job.resources_used?.walltime ? durationSeconds(job.resources_used.walltime) : null,
+      name: job.Job_Name ?? null,
+      submittedAt: Number.isFinite(submittedAt) ? submittedAt : null,
     });
   }
   return jobs;

@@ -44,8 +44,8 @@ export const slurm: Dialect = {
       /Unable to contact slurm controller|Socket timed out|Zero Bytes were transmitted|Connection refused|temporarily unavailable|Slurm backup controller in standby/i.test(
         answer.stderr + answer.stdout,
       ),
-    queueArgv: ["squeue", "-h", "-t", "all", "-o", "%i|%T|%M"],
-    parseQueue: (stdout) => parseSqueue(stdout),
+    queueArgv: ["squeue", "-h", "-t", "all", "-o", "%i|%T|%M|%j|%V"],
+    parseQueue: (stdout, _now, options) => parseSqueue(stdout, options),
     // scontrol knows a job for MinJobAge after it ends; sacct (when accounting is kept) afterwards.
     accountingQueries: (id) => [
       {
@@ -58,13 +58,20 @@ export const slurm: Dialect = {
   } satisfies SchedulerControl,
 };
 
-/** `squeue -h -t all -o '%i|%T|%M'`: terminal states are left to accounting. */
-export function parseSqueue(text: string): Map<string, QueueInfo> {
+/** `squeue -h -t all -o '%i|%T|%M|%j|%V'` (id, state, elapsed, name, submit time): terminal states are left to accounting. */
+export function parseSqueue(text: string, options: { ended?: boolean } = {}): Map<string, QueueInfo> {
   const jobs = new Map<string, QueueInfo>();
   for (const line of text.split("\n")) {
-    const [id, raw = "", elapsed = ""] = line.trim().split("|");
-    if (!id || TERMINAL.has(raw)) continue;
-    jobs.set(id, { state: slurmQueueState(raw), raw, elapsedSeconds: durationSeconds(elapsed) });
+    const [id, raw = "", elapsed = "", name, submitted] = line.trim().split("|");
+    if (!id || (TERMINAL.has(raw) && !options.ended)) continue;
+    const submittedAt = submitted ? Date.parse(submitted) : Number.NaN;
+    jobs.set(id, {
+      state: slurmQueueState(raw),
+      raw,
+      elapsedSeconds: durationSeconds(elapsed),
+      name: name ?? null,
+      submittedAt: Number.isFinite(submittedAt) ? submittedAt : null,
+    });
   }
   return jobs;
 }

@@ -13,6 +13,10 @@ export interface QueueInfo {
   /** The scheduler's own code (qw, r, PENDING…), for the board's reason. */
   raw: string;
   elapsedSeconds: number | null;
+  /** The job's name, where the queue shows it: how an interrupted submit finds the job it made. */
+  name?: string | null;
+  /** When the job was submitted (or, where only that is shown, started), ms since the epoch. */
+  submittedAt?: number | null;
 }
 
 /** What accounting says of a job that left the queue; `finished` means exit 0 (the logs decide the rest). */
@@ -53,7 +57,10 @@ export interface SchedulerControl {
   /** True for errors worth retrying (the scheduler is briefly unreachable), never for bad requests. */
   isTransient(answer: SchedulerAnswer): boolean;
   queueArgv: readonly string[];
-  parseQueue(stdout: string, now: number): Map<string, QueueInfo>;
+  /** The live queue; `ended` keeps the jobs that ended but are still listed (left to accounting otherwise). */
+  parseQueue(stdout: string, now: number, options?: { ended?: boolean }): Map<string, QueueInfo>;
+  /** Where jobs that left the queue are found by name (Grid Engine's accounting), for an interrupted submit. */
+  endedByName?: { argv(name: string): string[]; parse(stdout: string): Array<{ id: string; submittedAt: number | null }> };
   accountingQueries(id: string): AccountingQuery[];
   cancelArgv(id: string): string[];
 }

@@ -27,6 +27,23 @@ function commandAdapter(control: SchedulerControl): SchedulerAdapter {
       return null;
     },
     cancel: (exec, id) => exec(control.cancelArgv(id)),
+    async find(exec, job, since) {
+      const result = await exec([...control.queueArgv]);
+      if (result.exitCode !== 0) throw commandError(control.queueArgv, result);
+      // Queue times have whole seconds: a job submitted in the second of `since` counts.
+      const recent = (submittedAt: number | null | undefined) => (submittedAt ?? Number.POSITIVE_INFINITY) >= since - 2000;
+      // Jobs that already ended count too: a quick job may be done before the interrupted submit is looked into.
+      const found = [...control.parseQueue(result.stdout, Date.now(), { ended: true })]
+        .filter(([, info]) => info.name === job.name && recent(info.submittedAt))
+        .map(([id]) => id);
+      if (control.endedByName) {
+        const ended = await exec(control.endedByName.argv(job.name));
+        if (ended.exitCode === 0)
+          for (const { id, submittedAt } of control.endedByName.parse(ended.stdout))
+            if (recent(submittedAt) && !found.includes(id)) found.push(id);
+      }
+      return found;
+    },
   };
 }
 

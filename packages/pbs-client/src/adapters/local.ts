@@ -139,6 +139,12 @@ export function localAdapter(stateDir: string): SchedulerAdapter {
       if (!job) return null;
       return localOutcome(job);
     },
+    async find(_exec, job, since) {
+      return createLocalScheduler({ stateDir })
+        .list()
+        .filter((other) => other.name === job.name && other.script === job.script && Date.parse(other.submittedAt) >= since - 1000)
+        .map((other) => other.id);
+    },
     async cancel(_exec, id) {
       const job = readLocalJob(stateDir, id);
       if (!job) return { exitCode: 1, stdout: "", stderr: `job ${id} not found in ${stateDir}` };

@@ -12,4 +12,6 @@ export interface SchedulerAdapter {
   queue(exec: Exec, ids: string[]): Promise<Map<string, QueueInfo>>;
   accounting(exec: Exec, id: string): Promise<AccountingInfo | null>;
   cancel(exec: Exec, id: string): Promise<ExecResult>;
+  /** Ids of the jobs named `name` (for the local scheduler: running `script`) submitted at or after `since` (ms). */
+  find(exec: Exec, job: { name: string; script: string }, since: number): Promise<string[]>;
 }

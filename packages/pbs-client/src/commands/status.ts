@@ -3,8 +3,8 @@ import { type Io, parseJsonText, readTextInput, renderJson } from "@sweval/core"
 import { parseJobsManifest } from "@sweval/job-renderer/schema";
 import { ACTIVE_STATES, buildBoard, type CellKey, renderBoard } from "../board.js";
 import { execReal } from "../exec.js";
-import { readLedger } from "../ledger.js";
-import type { StatusBoard } from "../schema.js";
+import { appendLedger, readLedger } from "../ledger.js";
+import type { SettledEntry, StatusBoard } from "../schema.js";
 import { type CommonFlags, ledgerFor, localStateFor, logTo } from "./common.js";
 
 export interface StatusFlags extends CommonFlags {
@@ -29,9 +29,21 @@ export async function statusCommand(flags: StatusFlags, io: Io): Promise<void> {
 }
 
 async function readBoard(flags: StatusFlags, io: Io, expected: CellKey[]): Promise<StatusBoard> {
-  const { entries, warnings } = readLedger(ledgerFor(flags, io));
+  const ledger = ledgerFor(flags, io);
+  const { entries, warnings } = readLedger(ledger);
   for (const warning of warnings) logTo(io)(`warning: ${warning}`);
-  return buildBoard({ entries, exec: execReal, localStateDir: localStateFor(flags, io), expected });
+  return buildBoard({ entries, exec: execReal, localStateDir: localStateFor(flags, io), expected, settle: keepSettled(ledger, io) });
+}
+
+/** Final states go into the ledger, so the next board asks the scheduler nothing about them; a ledger that cannot be written only warns. */
+function keepSettled(ledger: string, io: Io) {
+  return (entries: SettledEntry[]) => {
+    try {
+      appendLedger(ledger, entries);
+    } catch (error) {
+      logTo(io)(`warning: ${(error as Error).message}`);
+    }
+  };
 }
 
 /** The cells a manifest promises, so tasks never submitted show as such. */
