@@ -64,10 +64,6 @@ describe.skipIf(!up && !process.env.CI)(up ? "on a real Slurm" : "on Slurm (skip
     // And the scheduler holds exactly one job per task of this project.
     const queue = spawnSync("squeue", ["-h", "-t", "all", "-o", "%i|%j|%o"], { encoding: "utf8" }).stdout.trim().split("\n");
     const ours = queue.map((line) => line.split("|")).filter((f) => (f[2] ?? "").startsWith(p.root));
-    (await import("node:fs")).writeFileSync(
-      "/tmp/debug-ledger.txt",
-      `${(await import("node:fs")).readFileSync(p.ledger, "utf8")}\nQUEUE\n${queue.join("\n")}`,
-    );
     expect(ours.map((f) => f[1]).sort()).toEqual([...tasks].sort());
     expect(ours.map((f) => f[0]).sort()).toEqual(entries.map((e) => e.jobId).sort());
     await p.pbs(["cancel", "--all"]);
