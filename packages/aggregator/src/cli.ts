@@ -1,3 +1,4 @@
+import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { InputError, type Io, processIo, readTextInput, runCli, writeFileAtomic } from "@sweval/core";
 import { Command, Option } from "commander";
@@ -38,9 +39,17 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       // Only the modules this path needs: the package index would also load zod for its schemas.
       const [{ aggregateToFile }, { readAggregateConf }] = await Promise.all([import("./aggregate.js"), import("./conf.js")]);
       const conf = readAggregateConf(flags.conf, resolve(io.cwd, flags.root ?? "."));
+      const rawResultsDir = resolve(io.cwd, flags.rawResultsDir as string);
+      // An empty results dir is the legacy's "every column -1"; a dir that is not there is a wrong path.
+      if (!existsSync(rawResultsDir) || !statSync(rawResultsDir).isDirectory())
+        throw new InputError(existsSync(rawResultsDir) ? "not a directory" : "no such directory", {
+          code: "E_INPUT_FILE",
+          file: rawResultsDir,
+          field: "--raw-results-dir",
+        });
       const result = await aggregateToFile({
         modelName: flags.modelName as string,
-        rawResultsDir: resolve(io.cwd, flags.rawResultsDir as string),
+        rawResultsDir,
         outDir: resolve(io.cwd, flags.aggregatedOutputsDir as string),
         conf,
         customSettings: {

@@ -11,6 +11,7 @@ export {
   readTextInput,
   renderJson,
   renderJsonLines,
+  writeFailure,
   writeFileAtomic,
 } from "./io.js";
 export { pythonFloatRepr, shellQuote } from "./python-format.js";

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { InputError } from "./errors.js";
+import { InputError, WorkError } from "./errors.js";
 
 /** The process's streams and environment, injectable so tests drive CLIs in-process. */
 export interface Io {
@@ -67,15 +67,27 @@ export function renderJsonLines(values: readonly unknown[]): string {
  * sees half a file and a crash leaves the old one in place.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
+    await mkdir(dirname(path), { recursive: true });
     await writeFile(temporary, data, mode === undefined ? undefined : { mode });
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });
-    throw error;
+    // A full disk, a quota, a read-only mount: the work failed (exit 1), and the message says where and why.
+    throw new WorkError(`cannot write: ${writeFailure(error)}`, { code: "E_WRITE", file: path, cause: error });
   }
+}
+
+/** Why a write failed, in words. */
+export function writeFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOSPC") return "no space left on the device (ENOSPC)";
+  if (code === "EDQUOT") return "over the disk quota (EDQUOT)";
+  if (code === "EROFS") return "the file system is read-only (EROFS)";
+  if (code === "EACCES" || code === "EPERM") return `permission denied (${code})`;
+  if (code === "ENOTDIR" || code === "EEXIST") return `a file stands where a directory is needed (${code})`;
+  return readFailure(error);
 }
 
 /** Logger for people: everything goes to stderr, stdout stays data. */

@@ -65,6 +65,7 @@ describe(parseDotenv, () => {
     ["A=1\nB=`whoami`\n", 2, /command substitution/],
     ["A='$(whoami)'\n", 1, /command substitution/],
     ["# $(whoami)\n", 1, /jobs refuse a \.env holding one anywhere \(comments too\)/],
+    [`A=x\n${Array.from({ length: 40 }, () => 'A="$A$A"').join("\n")}\n`, 22, /the value grows past 1048576 characters when expanded/],
     ['\nA="${B}a"\nB="${A}b"\n', 2, /\$\{B\} is not defined/],
   ])("reports %j at line %i", (text, line, message) => {
     const issue = parseDotenv(text).issues[0];

@@ -33,6 +33,8 @@ export interface ParsedDotenv {
 }
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** No setting is longer: a value past it comes from an expansion feeding on itself. */
+const MAX_VALUE_LENGTH = 1 << 20;
 
 /**
  * Parses a `.env` written for `source` in bash: `KEY=value`, `export KEY=value`, `#` comments, single quotes
@@ -137,6 +139,11 @@ function evaluateWord(text: string, scope: Record<string, string | undefined>, r
     i = 1;
   }
   while (i < text.length) {
+    // `A="$A$A"` line after line doubles a value: stop at a size no real setting has, instead of exhausting memory.
+    if (value.length > MAX_VALUE_LENGTH) {
+      report(`the value grows past ${MAX_VALUE_LENGTH} characters when expanded (a variable that refers to itself?); it is cut there`);
+      return { value: value.slice(0, MAX_VALUE_LENGTH), consumed: text.length };
+    }
     const char = text[i] as string;
     if (/\s/.test(char)) break;
     if (char === "'") {
@@ -178,6 +185,10 @@ function evaluateWord(text: string, scope: Record<string, string | undefined>, r
   if (trailing !== "" && !trailing.startsWith("#")) {
     const shown = secret ? "the text after the space" : `"${trailing.slice(0, 40)}"`;
     report(`unquoted space: bash would run ${shown} as a command; quote the whole value`);
+  }
+  if (value.length > MAX_VALUE_LENGTH) {
+    report(`the value grows past ${MAX_VALUE_LENGTH} characters when expanded (a variable that refers to itself?); it is cut there`);
+    return { value: value.slice(0, MAX_VALUE_LENGTH), consumed: i };
   }
   return { value, consumed: i };
 }

@@ -1,5 +1,7 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { StringDecoder } from "node:string_decoder";
+import { InputError } from "@sweval/core";
 
 /** One known failure mode found in a job's logs, with the manual's advice. */
 export interface Finding {
@@ -14,12 +16,31 @@ interface Rule {
   id: string;
   title: string;
   advice: string;
-  /** Returns the evidence lines, or null when the rule does not apply. */
-  match(text: string): string[] | null;
+  /** A fresh matcher: fed every line of a log in order, it holds only what it needs (evidence, a few numbers). */
+  matcher(): LineMatcher;
 }
 
-const lines = (text: string, pattern: RegExp) => text.split("\n").filter((line) => pattern.test(line));
-const atLeast = (found: string[], n: number) => (found.length >= n ? found.slice(0, 3) : null);
+interface LineMatcher {
+  line(line: string): void;
+  /** The evidence lines, or null when the rule does not apply. */
+  result(): string[] | null;
+}
+
+/** Lines matching pattern: the first three kept as evidence, the rule applies from `atLeast` of them. */
+const countLines =
+  (pattern: RegExp, atLeast = 1) =>
+  (): LineMatcher => {
+    let count = 0;
+    const evidence: string[] = [];
+    return {
+      line(line) {
+        if (!pattern.test(line)) return;
+        count++;
+        if (evidence.length < 3) evidence.push(line);
+      },
+      result: () => (count >= atLeast ? evidence : null),
+    };
+  };
 
 /** The failure modes the manual names (§3.6, legacy-workflow §11.3), as patterns from vLLM's and lighteval's logs. */
 export const RULES: Rule[] = [
@@ -28,70 +49,110 @@ export const RULES: Rule[] = [
     title: "out of GPU memory",
     advice:
       "lower max_model_length in the custom settings, use a node kind with more GPUs (tensor parallel), or lower --gpu-memory-utilization",
-    match: (text) =>
-      atLeast(lines(text, /CUDA out of memory|torch\.OutOfMemoryError|OutOfMemoryError|No available memory for the cache blocks/), 1),
+    matcher: countLines(/CUDA out of memory|torch\.OutOfMemoryError|OutOfMemoryError|No available memory for the cache blocks/),
   },
   {
     id: "never-healthy",
     title: "the vLLM server never became healthy",
     advice:
       "read the vLLM log above: a model that cannot load, a wrong parser, or a deadline too short for a large model (raise --health-timeout)",
-    match: (text) => atLeast(lines(text, /vLLM (did not become healthy|exited during startup)/), 1),
+    matcher: countLines(/vLLM (did not become healthy|exited during startup)/),
   },
   {
     id: "think-parser",
     title: "the reasoning parser does not fit the tokenizer",
     advice:
       "the tokenizer lacks the think tokens the parser expects: use deepseek_r1_markup (the Swallow parser on lighteval's side) or another parser",
-    match: (text) => atLeast(lines(text, /could not locate think start\/end tokens|reasoning parser .* not (found|registered)/i), 1),
+    matcher: countLines(/could not locate think start\/end tokens|reasoning parser .* not (found|registered)/i),
   },
   {
     id: "timeout",
     title: "requests aborted or timed out",
     advice:
       "set REQUEST_TIMEOUT (seconds) to a large value in .env, e.g. 600000; lower LITELLM_CONCURRENT_CALLS if the server is saturated",
-    match: (text) =>
-      atLeast(lines(text, /Aborted request|litellm\.Timeout|Request timed out|APITimeoutError|\bTimeout\b.*(litellm|request)/i), 1),
+    matcher: countLines(/Aborted request|litellm\.Timeout|Request timed out|APITimeoutError|\bTimeout\b.*(litellm|request)/i),
   },
   {
     id: "preemption",
     title: "many KV-cache preemptions",
     advice: "the KV cache is too small for the concurrency: lower LITELLM_CONCURRENT_CALLS or max_model_length, or use more GPUs",
-    match: (text) => atLeast(lines(text, /is preempted by PreemptionMode|preempted by PreemptionMode|Preemption/), 20),
+    matcher: countLines(/is preempted by PreemptionMode|preempted by PreemptionMode|Preemption/, 20),
   },
   {
     id: "repetition",
     title: "generation throughput collapsed (likely repetition)",
     advice:
       "the model is repeating itself to the length limit: set max_new_tokens, or as a last resort lower max_model_length to 8192 (manual §3.6)",
-    match: (text) => {
-      const values = [...text.matchAll(/Avg generation throughput: ([\d.]+) tokens\/s/g)].map((m) => Number(m[1]));
-      if (values.length < 6) return null;
-      const peak = Math.max(...values);
-      const tail = values.slice(-3);
-      return peak > 0 && tail.every((v) => v < peak * 0.1) ? [`peak ${peak} tokens/s, last ${tail.join(", ")} tokens/s`] : null;
+    matcher: () => {
+      // Only the peak and the last three values are kept, however long the log.
+      let seen = 0;
+      let peak = 0;
+      const tail: number[] = [];
+      return {
+        line(line) {
+          const match = /Avg generation throughput: ([\d.]+) tokens\/s/.exec(line);
+          if (!match) return;
+          const value = Number(match[1]);
+          seen++;
+          peak = Math.max(peak, value);
+          tail.push(value);
+          if (tail.length > 3) tail.shift();
+        },
+        result: () =>
+          seen >= 6 && peak > 0 && tail.every((v) => v < peak * 0.1) ? [`peak ${peak} tokens/s, last ${tail.join(", ")} tokens/s`] : null,
+      };
     },
   },
 ];
 
-/** Reads every log in a job's log directory (or one file) and names the known failure modes found. */
+/**
+ * Reads every log in a job's log directory (or one file) and names the known failure modes found. Each file is
+ * read as a stream of lines in 1 MiB windows, so a 600 MB vLLM log costs a window of memory, not the file.
+ */
 export function diagnose(path: string): Finding[] {
-  const files =
-    existsSync(path) && statSync(path).isDirectory()
-      ? readdirSync(path)
-          .map((name) => join(path, name))
-          .filter((file) => statSync(file).isFile())
-      : [path];
+  if (!existsSync(path)) throw new InputError("no such file or directory", { code: "E_INPUT_FILE", file: path });
+  const files = statSync(path).isDirectory()
+    ? readdirSync(path)
+        .map((name) => join(path, name))
+        .filter((file) => statSync(file).isFile())
+    : [path];
   const findings: Finding[] = [];
   for (const file of files) {
-    const text = readFileSync(file, "utf8");
-    for (const rule of RULES) {
-      const evidence = rule.match(text);
+    const matchers = RULES.map((rule) => ({ rule, matcher: rule.matcher() }));
+    forEachLine(file, (line) => {
+      for (const { matcher } of matchers) matcher.line(line);
+    });
+    for (const { rule, matcher } of matchers) {
+      const evidence = matcher.result();
       if (evidence)
         findings.push({ id: rule.id, title: rule.title, advice: rule.advice, evidence: evidence.map((e) => e.trim().slice(0, 300)), file });
     }
   }
   return findings;
+}
+
+/** Calls fn with each line of a file, read in windows; a line longer than a window is cut to its first window. */
+export function forEachLine(file: string, fn: (line: string) => void, windowBytes = 1 << 20): void {
+  const fd = openSync(file, "r");
+  const buffer = Buffer.alloc(windowBytes);
+  // A character cut by a window's end is completed by the next window.
+  const decoder = new StringDecoder("utf8");
+  let carry = "";
+  try {
+    for (;;) {
+      const read = readSync(fd, buffer, 0, windowBytes, null);
+      if (read === 0) break;
+      const text = carry + decoder.write(buffer.subarray(0, read));
+      const lines = text.split("\n");
+      carry = lines.pop() ?? "";
+      if (carry.length > windowBytes) carry = carry.slice(0, windowBytes);
+      for (const line of lines) fn(line);
+    }
+    const rest = carry + decoder.end();
+    if (rest !== "") fn(rest);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Findings for people. */

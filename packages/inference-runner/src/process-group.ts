@@ -25,7 +25,7 @@ export function spawnGroup(
   const output =
     log !== null ? ([log, log] as const) : options.inheritStdio ? (["inherit", "inherit"] as const) : (["pipe", "pipe"] as const);
   const grace = process.env.SWEVAL_STOP_GRACE_MS ?? "10000";
-  const child = spawn(process.execPath, [GUARD, grace, file, ...args], {
+  const child = spawn(process.execPath, ["--", GUARD, grace, file, ...args], {
     cwd: options.cwd,
     env: options.env,
     detached: true,

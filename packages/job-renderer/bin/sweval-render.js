@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 import module from "node:module";
 
 // The compile cache only exists on Node >= 22.1; on 20 this is a no-op.

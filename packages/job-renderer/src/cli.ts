@@ -1,3 +1,4 @@
+import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { InputError, type Io, processIo, readAll, readTextInput, renderJson, runCli } from "@sweval/core";
 import { Command, Option } from "commander";
@@ -18,11 +19,13 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("--dry-run", "print the manifest without writing anything")
     .action(async (flags: RenderFlags) => {
       const { parsePlans, groupFromEnvironment, renderJobs, writeJobs } = await import("./index.js");
+      const outDir = resolve(io.cwd, flags.out);
+      if (existsSync(outDir) && !statSync(outDir).isDirectory())
+        throw new InputError("is a file; --out names the directory for the job scripts", { code: "E_USAGE", file: outDir, field: "--out" });
       const source = flags.plan ? resolve(io.cwd, flags.plan) : "<stdin>";
       const text = flags.plan ? await readTextInput(source, "plan file") : await readAll(io.stdin);
       const plans = parsePlans(text, source);
       const [first] = plans;
-      const outDir = resolve(io.cwd, flags.out);
       const { manifest, files } = renderJobs({
         plans,
         outDir,

@@ -56,6 +56,9 @@ export interface BuildBoardOptions {
   parallel?: number;
 }
 
+/** How many of a cell's newest submissions the board looks at for a done one. */
+const MAX_ATTEMPTS_LOOKED_AT = 10;
+
 /** States a job never leaves. */
 const FINAL: ReadonlySet<JobState> = new Set(["done", "done_with_errors", "error", "timeout", "deleted"]);
 
@@ -118,7 +121,8 @@ async function decideCell(
   decide: (entry: SubmittedEntry) => Promise<DerivedState>,
 ): Promise<StatusCell> {
   const derived: Array<{ entry: SubmittedEntry; state: DerivedState }> = [];
-  for (const entry of [...entries].reverse()) {
+  // The newest attempts decide; a cell resubmitted hundreds of times does not cost hundreds of accounting queries.
+  for (const entry of [...entries].reverse().slice(0, MAX_ATTEMPTS_LOOKED_AT)) {
     const state = await decide(entry);
     derived.push({ entry, state });
     if (derived.length === 1 && ACTIVE_OR_DONE.has(state.state)) break;

@@ -13,7 +13,7 @@ import {
 } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
-import { formatIssues, InputError, readFailure, WorkError } from "@sweval/core";
+import { formatIssues, InputError, readFailure, WorkError, writeFailure } from "@sweval/core";
 import { type LedgerEntry, LedgerEntrySchema, LedgerEntryV1Schema, type SubmittedEntry, upgradeLedgerEntry } from "./schema.js";
 
 export interface ReadLedgerResult {
@@ -88,13 +88,6 @@ export function appendLedger(file: string, entries: LedgerEntry[]): void {
     // A full disk (ENOSPC), a quota (EDQUOT), a read-only mount: the work failed, and it says where and why.
     throw new WorkError(`cannot record in the ledger: ${writeFailure(error)}`, { code: "E_LEDGER_WRITE", file, cause: error });
   }
-}
-
-function writeFailure(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOSPC") return "no space left on the device (ENOSPC)";
-  if (code === "EDQUOT") return "over the disk quota (EDQUOT)";
-  return readFailure(error);
 }
 
 function writeEntries(file: string, entries: LedgerEntry[]): void {

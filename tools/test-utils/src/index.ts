@@ -44,7 +44,8 @@ export function runBin(
   options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
+    // "--" as the bins' shebang has it: Node 20 would otherwise take a tool's own --env-file for its own.
+    const child = spawn(process.execPath, ["--", bin, ...args], {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, NO_COLOR: "1", ...options.env },
       stdio: ["pipe", "pipe", "pipe"],

@@ -1,0 +1,147 @@
+import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { repoRoot, runBin, testdir } from "@sweval/test-utils";
+import { describe, expect, it } from "vitest";
+
+const bins = {
+  resolve: join(repoRoot, "packages/settings-resolver/bin/sweval-resolve.js"),
+  render: join(repoRoot, "packages/job-renderer/bin/sweval-render.js"),
+  pbs: join(repoRoot, "packages/pbs-client/bin/sweval-pbs.js"),
+  run: join(repoRoot, "packages/inference-runner/bin/sweval-run.js"),
+  env: join(repoRoot, "packages/env-setup/bin/sweval-env.js"),
+  aggregate: join(repoRoot, "packages/aggregator/bin/sweval-aggregate.js"),
+  details: join(repoRoot, "packages/details-viewer/bin/sweval-details.js"),
+};
+
+const HEADER = "key,script,result_dir,framework,hrt_q,hrt_f,wlt_HG,wlt_HF\n";
+const ROW = "lighteval,00:30:00,00:30:00,00:30:00,00:30:00\n";
+
+/** The files a directory holds, by relative path: what a refused command must leave as it was. */
+function tree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (at: string) => {
+    for (const name of readdirSync(at)) {
+      const path = join(at, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else out.push(relative(dir, path));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+interface Case {
+  tool: keyof typeof bins;
+  what: string;
+  args: string[];
+  stdin?: string;
+  files?: Record<string, string>;
+  /** The one message: it names the file, and the line and field where there is one. */
+  message: RegExp;
+}
+
+const CASES: Case[] = [
+  {
+    tool: "resolve",
+    what: "a task key with shell syntax in tasks_runtime.csv",
+    args: ["--model", "org/m", "--tasks-runtime", "t.csv", "--tasks", "all", "--offline"],
+    files: { "t.csv": `${HEADER}ja_ok,s,ja/ok,${ROW}ja_$(id),s,ja/x,${ROW}` },
+    message: /t\.csv:3: field "key": task key "ja_\$\(id\)"/,
+  },
+  {
+    tool: "resolve",
+    what: "a result_dir that leaves the results tree",
+    args: ["--model", "org/m", "--tasks-runtime", "t.csv", "--tasks", "all", "--offline"],
+    files: { "t.csv": `${HEADER}ja_x,s,../../etc,${ROW}` },
+    message: /t\.csv:2: field "result_dir"/,
+  },
+  {
+    tool: "resolve",
+    what: "a NUL byte in tasks_runtime.csv",
+    args: ["--model", "org/m", "--tasks-runtime", "t.csv", "--offline"],
+    files: { "t.csv": `${HEADER}ja_x,s,ja/x,${ROW}ja_\u0000,s,ja/y,${ROW}` },
+    message: /t\.csv:3: a NUL byte in the CSV/,
+  },
+  {
+    tool: "resolve",
+    what: "a models file that is missing",
+    args: ["--models-file", "models.txt", "--offline"],
+    message: /models\.txt: models file not found/,
+  },
+  { tool: "render", what: "stdin that is not JSON", args: ["--out", "jobs"], stdin: "{", message: /<stdin>:1: malformed JSON/ },
+  {
+    tool: "render",
+    what: "--out naming a file",
+    args: ["--out", "afile", "--plan", "plan.json"],
+    files: { afile: "x", "plan.json": "{}" },
+    message: /afile: field "--out": is a file/,
+  },
+  {
+    tool: "render",
+    what: "a plan file that is missing",
+    args: ["--out", "jobs", "--plan", "p.json"],
+    message: /p\.json: plan file not found/,
+  },
+  {
+    tool: "pbs",
+    what: "a manifest file that is missing",
+    args: ["submit", "--manifest", "m.json"],
+    message: /m\.json: manifest not found/,
+  },
+  {
+    tool: "pbs",
+    what: "a ledger that is a directory",
+    args: ["status", "--ledger", "ledger"],
+    files: { "ledger/x": "" },
+    message: /ledger: the ledger is a directory/,
+  },
+  { tool: "run", what: "doctor on a missing path", args: ["doctor", "nowhere"], message: /nowhere: no such file or directory/ },
+  { tool: "run", what: "a plan that is missing", args: ["--plan", "p.json", "--task", "ja_gpqa"], message: /p\.json: plan not found/ },
+  {
+    tool: "env",
+    what: "an --env-file that is missing",
+    args: ["check", "--env-file", "none.env"],
+    message: /none\.env: \.env file not found/,
+  },
+  {
+    tool: "env",
+    what: "an --env-file that is a directory",
+    args: ["print", "--env-file", "adir"],
+    files: { "adir/x": "" },
+    message: /adir: \.env file cannot be read \(EISDIR\)/,
+  },
+  {
+    tool: "aggregate",
+    what: "a raw results dir that is not there",
+    args: ["--model-name", "hosted_vllm/a/b", "--raw-results-dir", "nowhere", "--aggregated-outputs-dir", "out"],
+    message: /nowhere: field "--raw-results-dir": no such directory/,
+  },
+  {
+    tool: "aggregate",
+    what: "a --diff table that is missing",
+    args: ["table", "results", "--diff", "old.tsv"],
+    files: { "results/.keep": "" },
+    message: /old\.tsv: previous table not found/,
+  },
+  { tool: "details", what: "show of a missing file", args: ["show", "nope.parquet"], message: /nope\.parquet: no such file/ },
+];
+
+describe("every CLI refuses bad input the same way: exit 2, nothing on stdout, one message naming the file, nothing written", () => {
+  it.each(CASES)("sweval-$tool: $what", async ({ tool, args, stdin, files, message }) => {
+    const dir = await testdir(files);
+    mkdirSync(join(dir, "home"));
+    const before = tree(dir);
+    const result = await runBin(bins[tool], args, { cwd: dir, stdin, env: { HOME: join(dir, "home"), REPO_PATH: dir } });
+    expect([result.exitCode, result.stdout]).toEqual([2, ""]);
+    expect(result.stderr).toMatch(message);
+    expect(
+      result.stderr
+        .trim()
+        .split("\n")
+        .filter((line) => /error:/.test(line)),
+    ).toHaveLength(1);
+    expect(result.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+    expect(tree(dir)).toEqual(before);
+    writeFileSync(join(dir, "home", ".done"), "");
+  });
+});
