@@ -23,9 +23,14 @@ writeFileSync(
   join(bin, "qstat"),
   `#!/bin/bash\necho x >> ${calls}\necho "<?xml version='1.0'?><job_info><queue_info></queue_info><job_info></job_info></job_info>"\n`,
 );
+// `qacct -j ID` answers one job; `qacct -o USER -j` lists every job of the ledger (what the board reads in bulk).
 writeFileSync(
   join(bin, "qacct"),
-  `#!/bin/bash\necho x >> ${calls}\nprintf '==============================================================\\nqname all.q\\njobname t\\njobnumber %s\\nqsub_time Sat Nov 28 10:56:22 2026\\nfailed 0\\nexit_status 0\\n' "$2"\n`,
+  `#!/bin/bash
+echo x >> ${calls}
+record() { printf '==============================================================\\nqname all.q\\njobname t\\njobnumber %s\\nqsub_time Sat Nov 28 10:56:22 2026\\nfailed 0\\nexit_status 0\\n' "$1"; }
+if [ "\${@: -1}" = "-j" ]; then for ((i = 1000; i < ${1000 + lines}; i++)); do record "$i"; done; else record "$2"; fi
+`,
 );
 for (const name of ["qstat", "qacct"]) chmodSync(join(bin, name), 0o755);
 const log = join(work, "job.log");

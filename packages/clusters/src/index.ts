@@ -1,11 +1,12 @@
-export { gridEngine, gridEngineState, parseQacct, parseQacctJobs, parseQstatXml } from "./dialects/grid-engine.js";
+export { gridEngine, gridEngineState, parseQacct, parseQacctAll, parseQacctJobs, parseQstatXml } from "./dialects/grid-engine.js";
 export { dialectFor } from "./dialects/index.js";
 export { local } from "./dialects/local.js";
-export { parsePbsAccounting, parsePbsQstatJson, pbsPro } from "./dialects/pbs-pro.js";
-export { parseSacct, parseScontrolJob, parseSqueue, slurm } from "./dialects/slurm.js";
+export { parsePbsAccounting, parsePbsAccountingAll, parsePbsQstatJson, pbsPro } from "./dialects/pbs-pro.js";
+export { parseSacct, parseSacctAll, parseScontrolJob, parseScontrolJobs, parseSqueue, slurm } from "./dialects/slurm.js";
 export type {
   AccountingInfo,
   AccountingQuery,
+  BulkAccountingQuery,
   Dialect,
   JobRequest,
   QueueInfo,

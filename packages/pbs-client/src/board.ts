@@ -1,6 +1,6 @@
 import { formatWalltime } from "@sweval/clusters";
 import { adapterFor } from "./adapters/index.js";
-import type { QueueInfo } from "./adapters/types.js";
+import type { AccountingInfo, QueueInfo } from "./adapters/types.js";
 import { type DerivedState, deriveState, logPath } from "./derive-state.js";
 import type { Exec } from "./exec.js";
 import {
@@ -90,6 +90,7 @@ export async function buildBoard(options: BuildBoardOptions): Promise<StatusBoar
     }
   }
   const fresh: SettledEntry[] = [];
+  const prefetched = await prefetchAccounting([...cells.values()], queues, settled, options);
   const decide = async (entry: SubmittedEntry): Promise<DerivedState> => {
     const id = `${entry.scheduler}:${entry.jobId}`;
     const queued = queues.get(entry.scheduler)?.get(entry.jobId);
@@ -97,9 +98,10 @@ export async function buildBoard(options: BuildBoardOptions): Promise<StatusBoar
     if (known) return { state: known.state, reason: known.reason, exitStatus: known.exitStatus, elapsedSeconds: null };
     const accounting = queued
       ? null
-      : await adapterFor(entry.scheduler, options.localStateDir)
+      : (prefetched.get(id) ??
+        (await adapterFor(entry.scheduler, options.localStateDir)
           .accounting(options.exec, entry.jobId)
-          .catch(() => null);
+          .catch(() => null)));
     const state = deriveState(entry, queued, accounting, cancelled.has(id));
     // Only what the scheduler's own accounting confirmed is kept: a job just leaving the queue may have none yet.
     if (accounting && FINAL.has(state.state)) fresh.push(settledEntry(entry, state));
@@ -114,6 +116,42 @@ export async function buildBoard(options: BuildBoardOptions): Promise<StatusBoar
   out.sort((a, b) => (order.get(cellId(a)) ?? 0) - (order.get(cellId(b)) ?? 0));
   return { kind: STATUS_KIND, version: STATUS_VERSION, at: new Date().toISOString(), cells: out };
 }
+
+/**
+ * Above a few jobs, accounting is asked in bulk (one `qacct -o USER -j`, one `scontrol show job` and a few
+ * `sacct -j A,B,…`) for every job the board will look at, instead of once per job: a 100,000-line ledger
+ * once made 31,422 qacct calls.
+ */
+async function prefetchAccounting(
+  cells: Array<{ entries: SubmittedEntry[] }>,
+  queues: Map<string, Map<string, QueueInfo>>,
+  settled: Map<string, SettledEntry>,
+  options: BuildBoardOptions,
+): Promise<Map<string, AccountingInfo>> {
+  const wanted = new Map<SubmittedEntry["scheduler"], string[]>();
+  for (const { entries } of cells) {
+    // The entries decideCell will ask about: newest first, until one already known to decide the cell.
+    for (const [index, entry] of [...entries].reverse().slice(0, MAX_ATTEMPTS_LOOKED_AT).entries()) {
+      const queued = queues.get(entry.scheduler)?.get(entry.jobId);
+      const known = settled.get(`${entry.scheduler}:${entry.jobId}`)?.state;
+      if ((queued && index === 0) || known === "done" || (known && index === 0 && ACTIVE_OR_DONE.has(known))) break;
+      if (queued || known) continue;
+      wanted.set(entry.scheduler, [...(wanted.get(entry.scheduler) ?? []), entry.jobId]);
+    }
+  }
+  const found = new Map<string, AccountingInfo>();
+  for (const [scheduler, ids] of wanted) {
+    if (ids.length < BULK_FROM) continue;
+    const answers = await adapterFor(scheduler, options.localStateDir)
+      .accountingMany(options.exec, ids)
+      .catch(() => new Map<string, AccountingInfo>());
+    for (const [id, info] of answers) found.set(`${scheduler}:${id}`, info);
+  }
+  return found;
+}
+
+/** From this many jobs to decide, accounting is read in bulk. */
+const BULK_FROM = 20;
 
 async function decideCell(
   key: CellKey,

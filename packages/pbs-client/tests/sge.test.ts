@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { readLedger, submissions } from "../src/index.js";
+import { adapterFor, execReal, readLedger, submissions } from "../src/index.js";
 import { expectAggregationAfterOthers, expectJobLeavesNoProcess, project, schedulerUp } from "./helpers.js";
 
 const up = schedulerUp(["qstat"]);
@@ -31,6 +31,11 @@ describe.skipIf(!up && !process.env.CI)(
       const ok = board.cells.find((c) => c.task === "t_ok");
       expect(ok?.stdout).toMatch(new RegExp(`/t/ok/t_ok\\.o${ok?.jobId}$`));
       expect(readFileSync(ok?.stdout ?? "", "utf8")).toMatch(/fake sweval-run --plan .* --task t_ok/);
+      // The bulk read of accounting (one qacct -o USER -j for a long ledger) says what one qacct per job says.
+      const ids = board.cells.map((c) => c.jobId as string);
+      const adapter = adapterFor("grid-engine", p.root);
+      const bulk = await adapter.accountingMany(execReal, ids);
+      for (const id of ids) expect(bulk.get(id)).toEqual(await adapter.accounting(execReal, id));
     }, 120_000);
 
     it("holds the aggregation job (-hold_jid) until the model's jobs ended", async () => {

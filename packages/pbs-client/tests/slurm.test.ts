@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { readLedger, submissions } from "../src/index.js";
+import { adapterFor, execReal, readLedger, submissions } from "../src/index.js";
 import { expectAggregationAfterOthers, expectJobLeavesNoProcess, pbsBin, project, schedulerUp } from "./helpers.js";
 
 const slowBin = fileURLToPath(new URL("./fixtures/slow-bin", import.meta.url));
@@ -19,6 +19,11 @@ describe.skipIf(!up && !process.env.CI)(up ? "on a real Slurm" : "on Slurm (skip
     const board = await p.waitFor({ t_ok: ["done"], t_fail: ["error"] });
     expect(board.cells.find((c) => c.task === "t_fail")?.reason).toMatch(/slurm: FAILED \(exit 3/);
     expect(board.cells.find((c) => c.task === "t_ok")?.reason).toMatch(/slurm: COMPLETED; completion line/);
+    // The bulk read (scontrol -o show job, then sacct -j A,B,…) says what the per-job queries say.
+    const ids = board.cells.map((c) => c.jobId as string);
+    const adapter = adapterFor("slurm", p.root);
+    const bulk = await adapter.accountingMany(execReal, ids);
+    for (const id of ids) expect(bulk.get(id)).toEqual(await adapter.accounting(execReal, id));
   }, 120_000);
 
   it("starts the aggregation job (--dependency=afterany) only after the model's jobs ended", async () => {

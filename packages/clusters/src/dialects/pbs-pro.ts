@@ -50,6 +50,7 @@ export const pbsPro: Dialect = {
       },
     ],
     cancelArgv: (id) => ["qdel", id],
+    bulkAccounting: [{ argv: () => ["qstat", "-x", "-f", "-F", "json"], parse: parsePbsAccountingAll }],
   } satisfies SchedulerControl,
 };
 
@@ -76,6 +77,16 @@ export function parsePbsQstatJson(text: string, options: { ended?: boolean } = {
       name: job.Job_Name ?? null,
       submittedAt: Number.isFinite(submittedAt) ? submittedAt : null,
     });
+  }
+  return jobs;
+}
+
+/** Every finished job in `qstat -x -f -F json`. */
+export function parsePbsAccountingAll(text: string): Map<string, AccountingInfo> {
+  const jobs = new Map<string, AccountingInfo>();
+  for (const id of Object.keys((JSON.parse(text || "{}") as { Jobs?: Record<string, PbsJob> }).Jobs ?? {})) {
+    const info = parsePbsAccounting(text, id);
+    if (info) jobs.set(id, info);
   }
   return jobs;
 }

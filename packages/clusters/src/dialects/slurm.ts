@@ -55,6 +55,15 @@ export const slurm: Dialect = {
       { argv: ["sacct", "-c", "-P", "-n", "-j", id, "--format=JobID,State,ExitCode"], parse: (answer) => parseSacct(answer.stdout, id) },
     ],
     cancelArgv: (id) => ["scancel", id],
+    bulkAccounting: [
+      // Every job the controller still knows (MinJobAge), then accounting for the rest, a few hundred ids a call.
+      { argv: () => ["scontrol", "-o", "show", "job"], parse: parseScontrolJobs },
+      {
+        argv: (ids) => ["sacct", "-c", "-P", "-n", "-X", "-j", ids.join(","), "--format=JobID,State,ExitCode"],
+        parse: parseSacctAll,
+        chunk: 200,
+      },
+    ],
   } satisfies SchedulerControl,
 };
 
@@ -82,6 +91,28 @@ export function parseScontrolJob(text: string): AccountingInfo | null | undefine
   if (!state) return undefined;
   const exit = /ExitCode=(\d+):(\d+)/.exec(text);
   return slurmOutcome(state, exit ? Number(exit[1]) : null, exit ? Number(exit[2]) : 0);
+}
+
+/** `scontrol -o show job`: one line per job the controller knows. */
+export function parseScontrolJobs(text: string): Map<string, AccountingInfo> {
+  const jobs = new Map<string, AccountingInfo>();
+  for (const line of text.split("\n")) {
+    const id = /^JobId=(\d+)/.exec(line)?.[1];
+    const info = id ? parseScontrolJob(line) : undefined;
+    if (id && info) jobs.set(id, info);
+  }
+  return jobs;
+}
+
+/** `sacct -c -P -n -X -j A,B,… --format=JobID,State,ExitCode`: one line per job. */
+export function parseSacctAll(text: string): Map<string, AccountingInfo> {
+  const jobs = new Map<string, AccountingInfo>();
+  for (const line of text.split("\n")) {
+    const id = line.split("|")[0];
+    const info = id ? parseSacct(line, id) : null;
+    if (id && info) jobs.set(id, info);
+  }
+  return jobs;
 }
 
 /** `sacct -c -P -n -j ID --format=JobID,State,ExitCode`: the job's own line, not its steps'. */

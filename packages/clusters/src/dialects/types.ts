@@ -50,6 +50,14 @@ export interface AccountingQuery {
   parse(answer: SchedulerAnswer): AccountingInfo | null | undefined;
 }
 
+/** One command that answers accounting for many jobs at once. */
+export interface BulkAccountingQuery {
+  argv(ids: string[], user: string): string[];
+  parse(stdout: string): Map<string, AccountingInfo>;
+  /** The most ids one argv may carry; absent when the command lists every job of the user. */
+  chunk?: number;
+}
+
 /** How to talk to a scheduler's commands: submit answers, the queue, accounting and cancelling. */
 export interface SchedulerControl {
   /** The job id in the scheduler's answer to a successful submit. */
@@ -62,6 +70,11 @@ export interface SchedulerControl {
   /** Where jobs that left the queue are found by name (Grid Engine's accounting), for an interrupted submit. */
   endedByName?: { argv(name: string): string[]; parse(stdout: string): Array<{ id: string; submittedAt: number | null }> };
   accountingQueries(id: string): AccountingQuery[];
+  /**
+   * Accounting for many jobs in few commands (the board's first look at a long ledger): each query is run for
+   * the ids the ones before it did not answer; `chunk` caps how many ids go into one argv.
+   */
+  bulkAccounting?: BulkAccountingQuery[];
   cancelArgv(id: string): string[];
 }
 

@@ -1,4 +1,5 @@
-import { dialectFor, type Scheduler, type SchedulerControl } from "@sweval/clusters";
+import { userInfo } from "node:os";
+import { type AccountingInfo, dialectFor, type Scheduler, type SchedulerControl } from "@sweval/clusters";
 import type { ExecResult } from "../exec.js";
 import { localAdapter } from "./local.js";
 import type { SchedulerAdapter } from "./types.js";
@@ -26,6 +27,20 @@ function commandAdapter(control: SchedulerControl): SchedulerAdapter {
       }
       return null;
     },
+    async accountingMany(exec, ids) {
+      const found = new Map<string, AccountingInfo>();
+      for (const query of control.bulkAccounting ?? []) {
+        const rest = ids.filter((id) => !found.has(id));
+        if (rest.length === 0) break;
+        for (const chunk of chunked(rest, query.chunk)) {
+          const result = await exec(query.argv(chunk, currentUser()));
+          if (result.exitCode !== 0) break;
+          const wanted = new Set(chunk);
+          for (const [id, info] of query.parse(result.stdout)) if (wanted.has(id)) found.set(id, info);
+        }
+      }
+      return found;
+    },
     cancel: (exec, id) => exec(control.cancelArgv(id)),
     async find(exec, job, since) {
       const result = await exec([...control.queueArgv]);
@@ -51,4 +66,20 @@ function commandAdapter(control: SchedulerControl): SchedulerAdapter {
 export function commandError(argv: readonly string[], result: ExecResult): Error {
   const said = (result.stderr.trim() || result.stdout.trim()).split("\n").slice(-3).join(" ");
   return Object.assign(new Error(`${argv.join(" ")} failed with exit code ${result.exitCode}: ${said}`), { result });
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? "";
+  }
+}
+
+/** ids in runs of at most size (all at once without a size). */
+function chunked(ids: string[], size: number | undefined): string[][] {
+  if (!size) return [ids];
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += size) chunks.push(ids.slice(i, i + size));
+  return chunks;
 }

@@ -139,6 +139,15 @@ export function localAdapter(stateDir: string): SchedulerAdapter {
       if (!job) return null;
       return localOutcome(job);
     },
+    async accountingMany(_exec, ids) {
+      const found = new Map<string, AccountingInfo>();
+      for (const id of ids) {
+        const job = readLocalJob(stateDir, id);
+        const info = job ? localOutcome(job) : null;
+        if (info) found.set(id, info);
+      }
+      return found;
+    },
     async find(_exec, job, since) {
       return createLocalScheduler({ stateDir })
         .list()

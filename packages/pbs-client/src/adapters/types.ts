@@ -11,6 +11,8 @@ export interface SchedulerAdapter {
   isTransient(result: ExecResult): boolean;
   queue(exec: Exec, ids: string[]): Promise<Map<string, QueueInfo>>;
   accounting(exec: Exec, id: string): Promise<AccountingInfo | null>;
+  /** Accounting for many jobs in as few commands as the scheduler allows; ids it does not answer are left out. */
+  accountingMany(exec: Exec, ids: string[]): Promise<Map<string, AccountingInfo>>;
   cancel(exec: Exec, id: string): Promise<ExecResult>;
   /** Ids of the jobs named `name` (for the local scheduler: running `script`) submitted at or after `since` (ms). */
   find(exec: Exec, job: { name: string; script: string }, since: number): Promise<string[]>;
