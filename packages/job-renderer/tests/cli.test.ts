@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { repoRoot, runBin, testdir } from "@sweval/test-utils";
@@ -124,4 +124,27 @@ describe("sweval-render", () => {
     expect(manifest.jobs.every((job) => existsSync(job.script))).toBe(true);
     expect(result.stderr).toMatch(/will be detected by the runner at job start/);
   });
+});
+
+describe("sweval-render on a full disk", () => {
+  const canMount = process.getuid?.() === 0 && spawnSync("mount", ["--version"]).status === 0;
+  it.skipIf(!canMount)(
+    canMount ? "fails clearly (exit 1) and leaves no half-written file" : "on a full disk (skipped: mounting a small tmpfs needs root)",
+    async () => {
+      const disk = join(await testdir(), "disk");
+      mkdirSync(disk);
+      expect(spawnSync("mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", disk]).status).toBe(0);
+      try {
+        const result = await runBin(renderBin, ["--out", join(disk, "jobs")], { stdin: await planText() });
+        expect([result.exitCode, result.stdout]).toEqual([1, ""]);
+        expect(result.stderr).toMatch(/cannot write: no space left on the device \(ENOSPC\)/);
+        // Whatever was written is whole: no temp file is left, and no manifest claims jobs that are not there.
+        const written = spawnSync("find", [disk, "-type", "f"], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
+        expect(written.filter((file) => /\.tmp$/.test(file))).toEqual([]);
+        expect(written.some((file) => file.endsWith("manifest.json"))).toBe(false);
+      } finally {
+        spawnSync("umount", ["-l", disk]);
+      }
+    },
+  );
 });
