@@ -136,7 +136,9 @@ async function prefetchAccounting(
       const known = settled.get(`${entry.scheduler}:${entry.jobId}`)?.state;
       if ((queued && index === 0) || known === "done" || (known && index === 0 && ACTIVE_OR_DONE.has(known))) break;
       if (queued || known) continue;
-      wanted.set(entry.scheduler, [...(wanted.get(entry.scheduler) ?? []), entry.jobId]);
+      const ids = wanted.get(entry.scheduler) ?? [];
+      ids.push(entry.jobId);
+      wanted.set(entry.scheduler, ids);
     }
   }
   const found = new Map<string, AccountingInfo>();
@@ -228,7 +230,9 @@ export function renderBoard(board: StatusBoard): string {
   const groups = new Map<string, StatusCell[]>();
   for (const cell of board.cells) {
     const title = cell.customSettings ? `${cell.model} [${cell.customSettings}]` : cell.model;
-    groups.set(title, [...(groups.get(title) ?? []), cell]);
+    const group = groups.get(title) ?? [];
+    group.push(cell);
+    groups.set(title, group);
   }
   const lines: string[] = [];
   for (const [title, cells] of groups) {

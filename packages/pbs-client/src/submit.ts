@@ -146,7 +146,9 @@ function jobsByLedger(options: SubmitOptions): Map<string, Job[]> {
   const byLedger = new Map<string, Job[]>();
   for (const job of options.manifest.jobs) {
     const ledger = ledgerPath(options.ledger, job, options.env);
-    byLedger.set(ledger, [...(byLedger.get(ledger) ?? []), job]);
+    const jobs = byLedger.get(ledger) ?? [];
+    jobs.push(job);
+    byLedger.set(ledger, jobs);
   }
   return byLedger;
 }
