@@ -87,25 +87,30 @@ describe("job scripts with hostile values in every field of the plan", () => {
   );
 });
 
+/** The ja_gpqa job script of a plan whose repo is dir, written under dir/jobs. */
+async function jobScriptIn(dir: string): Promise<string> {
+  const plan = await resolvePlan({
+    model: "tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5",
+    root: repoRoot,
+    repoPath: dir,
+    tasks: ["ja_gpqa"],
+    offline: true,
+    env: { HOME: "/nonexistent-home" },
+  });
+  const outDir = join(dir, "jobs");
+  const { files } = renderJobs({ plans: [plan], outDir });
+  await writeJobs(outDir, files);
+  return files.find((file) => file.path.endsWith("/ja_gpqa.sh"))?.path ?? "";
+}
+
 describe("a .env that would run a command when sourced", () => {
   it.each(["A=$(touch MARK)", "A=`touch MARK`", 'A="x$(touch MARK)"', "# $(touch MARK)"])(
     "%s: the job refuses it (exit 2) and runs nothing",
     async (line) => {
       const dir = await testdir();
       const marker = join(dir, "MARK");
-      const plan = await resolvePlan({
-        model: "tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5",
-        root: repoRoot,
-        repoPath: dir,
-        tasks: ["ja_gpqa"],
-        offline: true,
-        env: { HOME: "/nonexistent-home" },
-      });
-      const outDir = join(dir, "jobs");
-      const { files } = renderJobs({ plans: [plan], outDir });
-      await writeJobs(outDir, files);
+      const script = await jobScriptIn(dir);
       writeFileSync(join(dir, ".env"), `SWEVAL_RUN=true\n${line.replaceAll("MARK", marker)}\n`);
-      const script = files.find((file) => file.path.endsWith("/ja_gpqa.sh"))?.path ?? "";
       const result = spawnSync("bash", [script], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir }, encoding: "utf8" });
       expect([result.status, existsSync(marker)]).toEqual([2, false]);
       expect(result.stderr).toMatch(/holds \$\( or a backquote, which sourcing would run; refusing it/);
@@ -114,17 +119,7 @@ describe("a .env that would run a command when sourced", () => {
 
   it("sources a plain .env as before", async () => {
     const dir = await testdir({ ".env": 'SWEVAL_RUN=true\nHUGGINGFACE_CACHE="/tmp/hf cache"\n' });
-    const plan = await resolvePlan({
-      model: "tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5",
-      root: repoRoot,
-      repoPath: dir,
-      tasks: ["ja_gpqa"],
-      offline: true,
-      env: { HOME: "/nonexistent-home" },
-    });
-    const { files } = renderJobs({ plans: [plan], outDir: join(dir, "jobs") });
-    await writeJobs(join(dir, "jobs"), files);
-    const script = files.find((file) => file.path.endsWith("/ja_gpqa.sh"))?.path ?? "";
+    const script = await jobScriptIn(dir);
     expect(spawnSync("bash", [script], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir } }).status).toBe(0);
   });
 });
