@@ -39,6 +39,7 @@ describe.skipIf(!up && !process.env.CI)(up ? "on a real Slurm" : "on Slurm (skip
 
   it("neither loses nor doubles a job when submit is killed mid-way (SIGKILL, then SIGTERM), and leaves no lock behind", async () => {
     const p = await project({ binDir: slowBin });
+    p.env.SLOW_SBATCH_SECONDS = "0.6";
     // Tasks that stay queued, running or done: a failed one is submitted again by design.
     const tasks = ["t_ok", "t_warn", "t_long", "t_wait"];
     const manifest = await p.render("slurm-test", tasks);
