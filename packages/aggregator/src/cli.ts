@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { InputError, type Io, processIo, readTextInput, runCli, writeFileAtomic } from "@sweval/core";
+import { InputError, type Io, processIo, readPackageVersion, readTextInput, runCli, writeFileAtomic } from "@sweval/core";
 import { Command, Option } from "commander";
 
 const LEGACY_FLAGS = [
@@ -18,6 +18,7 @@ const LEGACY_FLAGS = [
  */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const program = new Command("sweval-aggregate")
+    .version(readPackageVersion(import.meta.url), "-V, --version", "print the version")
     .description(
       "Aggregate lighteval results into aggregated_results.json (drop-in for aggregate_results.py); `table` and `chart` compare models",
     )

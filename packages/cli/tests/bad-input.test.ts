@@ -1,5 +1,5 @@
-import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { repoRoot, runBin, testdir } from "@sweval/test-utils";
 import { describe, expect, it } from "vitest";
 
@@ -143,5 +143,15 @@ describe("every CLI refuses bad input the same way: exit 2, nothing on stdout, o
     expect(result.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
     expect(tree(dir)).toEqual(before);
     writeFileSync(join(dir, "home", ".done"), "");
+  });
+});
+
+describe("every tool answers --version and --help", () => {
+  it.each(Object.entries(bins))("sweval-%s", async (_, bin) => {
+    const version = await runBin(bin, ["--version"]);
+    const { version: expected } = JSON.parse(readFileSync(join(dirname(dirname(bin)), "package.json"), "utf8")) as { version: string };
+    expect([version.exitCode, version.stdout.trim()]).toEqual([0, expected]);
+    const help = await runBin(bin, ["--help"]);
+    expect([help.exitCode, help.stdout]).toEqual([0, expect.stringMatching(/^Usage: sweval-/)]);
   });
 });

@@ -1,15 +1,15 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { InputError, type Io, processIo, renderJson, runCli } from "@sweval/core";
+import { InputError, type Io, processIo, readPackageVersion, renderJson, runCli } from "@sweval/core";
 import { Command, Option } from "commander";
 import type { Sample } from "./sample.js";
 import type { DetailsDiff, DetailsListing, TaskDiff } from "./schema.js";
 
 /** `sweval-details`: ls, show, diff and serve lighteval details files. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
-  const program = new Command("sweval-details").description(
-    "Read lighteval details parquet files: list runs, show samples, compare two runs, browse them locally",
-  );
+  const program = new Command("sweval-details")
+    .version(readPackageVersion(import.meta.url), "-V, --version", "print the version")
+    .description("Read lighteval details parquet files: list runs, show samples, compare two runs, browse them locally");
 
   program
     .command("ls")

@@ -1,12 +1,14 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ExitCode, type Io, processIo, renderJson, runCli } from "@sweval/core";
+import { ExitCode, type Io, processIo, readPackageVersion, renderJson, runCli } from "@sweval/core";
 import { Command } from "commander";
 
 /** `sweval-env`: check .env, build the tool environments, print the resolved environment. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const program = new Command("sweval-env").description("Check .env and build the tool environments (replaces setup_t4_uv_envs.sh)");
+  const program = new Command("sweval-env")
+    .version(readPackageVersion(import.meta.url), "-V, --version", "print the version")
+    .description("Check .env and build the tool environments (replaces setup_t4_uv_envs.sh)");
   const envFileOption = ["--env-file <file>", ".env to read (default: $SWEVAL_ENV_FILE or ./.env)"] as const;
 
   for (const name of ["check", "doctor"]) {

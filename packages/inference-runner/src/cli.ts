@@ -1,11 +1,12 @@
 import { join, resolve } from "node:path";
-import { ExitCode, InputError, type Io, processIo, renderJson, runCli } from "@sweval/core";
+import { ExitCode, InputError, type Io, processIo, readPackageVersion, renderJson, runCli } from "@sweval/core";
 import { Command, Option } from "commander";
 
 /** `sweval-run`: the job (`--plan --task`), and the `probe` and `doctor` tools. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const program = new Command("sweval-run")
+    .version(readPackageVersion(import.meta.url), "-V, --version", "print the version")
     .description("Run evaluation tasks of a plan: serve the model with vLLM, run lighteval, aggregate (what each job script runs)")
     .option("--plan <file>", "the plan file the renderer saved next to the job scripts")
     .option(

@@ -1,11 +1,12 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { InputError, type Io, processIo, readAll, readTextInput, renderJson, runCli } from "@sweval/core";
+import { InputError, type Io, processIo, readAll, readPackageVersion, readTextInput, renderJson, runCli } from "@sweval/core";
 import { Command, Option } from "commander";
 
 /** `sweval-render`: plan(s) on stdin → job scripts in --out and a sweval/jobs manifest on stdout. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const program = new Command("sweval-render")
+    .version(readPackageVersion(import.meta.url), "-V, --version", "print the version")
     .description("Render sweval/plan documents (stdin) into job scripts and print a sweval/jobs manifest")
     .requiredOption("-o, --out <dir>", "directory for the job scripts, plan copies and manifest.json")
     .option("--plan <file>", "read the plan(s) from a file instead of stdin")

@@ -1,12 +1,12 @@
-import { ExitCode, InputError, type Io, processIo, runCli } from "@sweval/core";
+import { ExitCode, InputError, type Io, processIo, readPackageVersion, runCli } from "@sweval/core";
 import { Command } from "commander";
 
 /** `sweval-pbs`: submit a jobs manifest, show the status board, cancel, resubmit, read logs. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const program = new Command("sweval-pbs").description(
-    "Submit and track sweval jobs on Grid Engine, PBS Pro, Slurm or this machine (local)",
-  );
+  const program = new Command("sweval-pbs")
+    .version(readPackageVersion(import.meta.url), "-V, --version", "print the version")
+    .description("Submit and track sweval jobs on Grid Engine, PBS Pro, Slurm or this machine (local)");
   const common = (command: Command) =>
     command
       .option("--ledger <file>", "the submission ledger (default: the manifest's, $SWEVAL_LEDGER, or ./results/.sweval/ledger.jsonl)")

@@ -1,10 +1,11 @@
 import { resolve } from "node:path";
-import { InputError, type Io, processIo, readTextInput, renderJson, renderJsonLines, runCli } from "@sweval/core";
+import { InputError, type Io, processIo, readPackageVersion, readTextInput, renderJson, renderJsonLines, runCli } from "@sweval/core";
 import { Command, Option } from "commander";
 
 /** `sweval-resolve`: flags → ResolvePlanOptions → plan JSON on stdout (JSON Lines for several models). */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const program = new Command("sweval-resolve")
+    .version(readPackageVersion(import.meta.url), "-V, --version", "print the version")
     .description("Resolve which model, which tasks and which generation settings into a sweval/plan (JSON on stdout)")
     .option("-m, --model <id>", "Hugging Face model id <org>/<name> (repeat for several models)", collect, [])
     .option("--models-file <json>", "V5 generation_settings.json: { id: { node_kind, custom_settings? } }")
