@@ -146,12 +146,15 @@ describe("every CLI refuses bad input the same way: exit 2, nothing on stdout, o
   });
 });
 
-describe("every tool answers --version and --help", () => {
+describe("every tool answers --version and --help, and exits 2 when given nothing to do", () => {
   it.each(Object.entries(bins))("sweval-%s", async (_, bin) => {
     const version = await runBin(bin, ["--version"]);
     const { version: expected } = JSON.parse(readFileSync(join(dirname(dirname(bin)), "package.json"), "utf8")) as { version: string };
     expect([version.exitCode, version.stdout.trim()]).toEqual([0, expected]);
     const help = await runBin(bin, ["--help"]);
     expect([help.exitCode, help.stdout]).toEqual([0, expect.stringMatching(/^Usage: sweval-/)]);
+    const nothing = await runBin(bin, []);
+    expect([nothing.exitCode, nothing.stdout]).toEqual([2, ""]);
+    expect(nothing.stderr).toMatch(/Usage: sweval-|error: /);
   });
 });

@@ -27,7 +27,9 @@ export async function runCli(tool: string, program: CommandLike, argv: readonly 
 export function reportError(tool: string, error: unknown, io: Pick<Io, "stderr" | "env" | "cwd">): number {
   const commanderCode = (error as { code?: unknown })?.code;
   if (typeof commanderCode === "string" && commanderCode.startsWith("commander.")) {
-    if (["commander.helpDisplayed", "commander.help", "commander.version"].includes(commanderCode)) return ExitCode.ok;
+    if (commanderCode === "commander.helpDisplayed" || commanderCode === "commander.version") return ExitCode.ok;
+    // Help shown because no sub-command was given is a usage error, as for any other missing argument.
+    if (commanderCode === "commander.help") return (error as { exitCode?: number }).exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
     // commander has already printed its own message.
     return ExitCode.badInput;
   }
