@@ -100,6 +100,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("--conf <name|file>", "aggregation table giving the columns", "swallow-v202508")
     .option("--root <dir>", "where conf/ lives (default: .)")
     .addOption(new Option("-f, --format <format>", "output format").choices(["tsv", "csv", "md", "json"]).default("tsv"))
+    .option("--json", "the sweval/aggregate-table document (same as --format json)")
     .addOption(new Option("--missing <as>", "how missing values show").choices(["blank", "-1"]).default("blank"))
     .option("--diff <table>", "an earlier table (tsv/csv/json from this command): mark changed cells")
     .option("-o, --out <file>", "write to a file instead of stdout")
@@ -108,7 +109,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       const conf = readAggregateConf(flags.conf, resolve(io.cwd, flags.root ?? "."));
       const table = buildTable(findAggregatedFiles(paths.map((p) => resolve(io.cwd, p))), conf);
       const previous = flags.diff ? parseTable(await readTextInput(resolve(io.cwd, flags.diff), "previous table"), flags.diff) : null;
-      const text = renderTable(table, { format: flags.format, missing: flags.missing, previous });
+      const text = renderTable(table, { format: flags.json ? "json" : flags.format, missing: flags.missing, previous });
       await output(text, flags.out, io);
     });
 
@@ -156,6 +157,7 @@ interface TableFlags {
   conf: string;
   root?: string;
   format: "tsv" | "csv" | "md" | "json";
+  json?: boolean;
   missing: "blank" | "-1";
   diff?: string;
   out?: string;

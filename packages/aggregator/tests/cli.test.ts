@@ -177,6 +177,7 @@ describe("sweval-aggregate table and chart", () => {
       version: 1,
       rows: [{ model: "hosted_vllm/org/a" }, { model: "hosted_vllm/org/b" }],
     });
+    expect((await runBin(bin, ["table", join(root, "results"), "--json"])).stdout).toBe(JSON.stringify(json, null, 2) + "\n");
   });
 
   it("writes a self-contained HTML chart", async () => {

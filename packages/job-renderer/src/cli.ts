@@ -24,6 +24,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       if (existsSync(outDir) && !statSync(outDir).isDirectory())
         throw new InputError("is a file; --out names the directory for the job scripts", { code: "E_USAGE", file: outDir, field: "--out" });
       const source = flags.plan ? resolve(io.cwd, flags.plan) : "<stdin>";
+      if (!flags.plan && io.stdin.isTTY)
+        io.stderr.write("sweval-render: reading sweval/plan documents from stdin (pipe sweval-resolve here, or pass --plan)\n");
       const text = flags.plan ? await readTextInput(source, "plan file") : await readAll(io.stdin);
       const plans = parsePlans(text, source);
       const [first] = plans;
