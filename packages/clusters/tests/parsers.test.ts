@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { sharedRoot } from "@sweval/test-utils";
+import { sharedRoot, skipNote } from "@sweval/test-utils";
 import { describe, expect, it } from "vitest";
 import {
   type Dialect,
@@ -24,7 +24,7 @@ const slurm = controlOf(slurmDialect);
 const pbsPro = controlOf(pbsProDialect);
 
 const samples = join(sharedRoot, "schedulers/samples");
-const have = existsSync(samples);
+const have = skipNote(existsSync(samples), "the parsers on real scheduler output", `${samples} is absent (../shared beside the repo)`);
 const sample = (path: string) => readFileSync(join(samples, path), "utf8");
 const result = (stdout: string, stderr = "", exitCode = 0) => ({ stdout, stderr, exitCode });
 

@@ -1,14 +1,14 @@
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runBin, sharedRoot, testdir } from "@sweval/test-utils";
+import { runBin, sharedRoot, skipNote, testdir } from "@sweval/test-utils";
 import { describe, expect, it } from "vitest";
 import { mcnemarExact } from "../src/index.js";
 import { DetailsDiffSchema, DetailsListingSchema, SampleLineSchema } from "../src/schema.js";
 
 const bin = fileURLToPath(new URL("../bin/sweval-details.js", import.meta.url));
 const fixtures = join(sharedRoot, "reference/parquet-fixtures");
-const have = existsSync(fixtures);
+const have = skipNote(existsSync(fixtures), "sweval-details on the pyarrow fixtures", `${fixtures} is absent (../shared beside the repo)`);
 
 /** lighteval's layout: details/<model>/<date_id>/details_<task>_<date_id>.parquet, two runs of gpqa. */
 export async function detailsTree() {

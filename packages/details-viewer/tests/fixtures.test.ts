@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { sharedRoot } from "@sweval/test-utils";
+import { sharedRoot, skipNote } from "@sweval/test-utils";
 import { describe, expect, it } from "vitest";
 import { openDetails, readRows, toSample } from "../src/index.js";
 
 const dir = join(sharedRoot, "reference/parquet-fixtures");
-const have = existsSync(dir);
+const have = skipNote(existsSync(dir), "the pyarrow fixture readings", `${dir} is absent (../shared beside the repo)`);
 const FILES = [
   ["details_swallow|japanese_mt_bench|0_2025-08-18T12-34-56.789012.parquet", "swallow", "swallow.truth.jsonl"],
   ["details_swallow|gpqa:diamond|0_2025-08-18T12-30-00.123456.parquet", "flat", "flat.truth.jsonl"],

@@ -105,3 +105,12 @@ export async function waitForNoProcessesIn(dir: string, timeoutMs = 30_000): Pro
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/**
+ * Says on stderr, in one line, what a test file skips and why, when `available` is false (vitest itself only
+ * counts skipped tests). Returns `available`, for `describe.skipIf(!note(...))`.
+ */
+export function skipNote(available: boolean, what: string, why: string): boolean {
+  if (!available) process.stderr.write(`sweval tests: skipping ${what}: ${why}\n`);
+  return available;
+}
