@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { testdir } from "@sweval/test-utils";
 import { describe, expect, it } from "vitest";
-import { createLocalScheduler, readLedger, submissions } from "../src/index.js";
+import { readLedger, submissions } from "../src/index.js";
 import { expectJobLeavesNoProcess, project } from "./helpers.js";
 
 describe("the local scheduler (the embedded default)", () => {
@@ -57,6 +57,8 @@ describe("the local scheduler (the embedded default)", () => {
 
   it("ends a waiting supervisor once its state dir is gone, instead of polling for ever", async () => {
     const stateDir = join(await testdir(), "state");
+    // The built package: its supervisor is dist/local-supervisor.js (the sources have no .js to start).
+    const { createLocalScheduler } = await import("@sweval/pbs-client");
     const scheduler = createLocalScheduler({ stateDir, env: { ...process.env, SWEVAL_LOCAL_DEVICES: "" } });
     // A dependency that never ends keeps the supervisor waiting.
     scheduler.submit({
@@ -73,6 +75,8 @@ describe("the local scheduler (the embedded default)", () => {
         .stdout.toString()
         .trim();
     for (let i = 0; i < 50 && supervisors() === ""; i++) await new Promise((r) => setTimeout(r, 100));
+    // Still waiting a second later: it is the supervisor polling, not a process that failed to start.
+    await new Promise((r) => setTimeout(r, 1000));
     expect(supervisors()).not.toBe("");
     rmSync(stateDir, { recursive: true, force: true });
     for (let i = 0; i < 50 && supervisors() !== ""; i++) await new Promise((r) => setTimeout(r, 100));
