@@ -40,10 +40,8 @@ function endGroup(): void {
   ending = true;
   console.error("group-guard: sweval-run is gone; stopping its process group");
   signalGroup("SIGTERM");
-  setTimeout(() => signalGroup("SIGKILL"), graceMs).unref();
-  // Exit once the program is gone; the SIGKILL above ends this process too if it is not.
-  child.on("exit", () => process.exit(137));
-  setTimeout(() => signalGroup("SIGKILL"), graceMs + 1000);
+  // Whatever is left after the grace period (this guard included) is killed.
+  setTimeout(() => signalGroup("SIGKILL"), graceMs);
 }
 
 function signalGroup(name: NodeJS.Signals): void {
