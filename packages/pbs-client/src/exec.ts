@@ -1,3 +1,4 @@
+import { userInfo } from "node:os";
 import { InputError } from "@sweval/core";
 
 export interface ExecResult {
@@ -39,3 +40,17 @@ export const execReal: Exec = async (argv, options = {}) => {
     signal: result.signal ?? null,
   };
 };
+
+/** The last lines a command said (stderr, else stdout), on one line: what an error message quotes. */
+export function lastLines(result: ExecResult): string {
+  return (result.stderr.trim() || result.stdout.trim()).split("\n").slice(-3).join(" ");
+}
+
+/** Who runs sweval-pbs: recorded in the ledger, and the owner asked about in bulk accounting. */
+export function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER || "unknown";
+  }
+}

@@ -14,6 +14,7 @@ import {
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { formatIssues, InputError, readFailure, WorkError, writeFailure } from "@sweval/core";
+import { isAlive } from "./adapters/local.js";
 import { type LedgerEntry, LedgerEntrySchema, LedgerEntryV1Schema, type SubmittedEntry, upgradeLedgerEntry } from "./schema.js";
 
 export interface ReadLedgerResult {
@@ -199,7 +200,7 @@ async function acquireLock(lock: string, timeoutMs: number, staleMs: number): Pr
 /** A lock whose holder is a dead process of this host, or that nobody kept fresh. */
 function abandoned(lock: string, staleMs: number): boolean {
   const owner = readOwner(lock);
-  if (owner && owner.host === hostname() && !processAlive(owner.pid)) return true;
+  if (owner && owner.host === hostname() && !isAlive(owner.pid)) return true;
   const mtime = statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
   return mtime !== undefined && Date.now() - mtime > staleMs;
 }
@@ -215,13 +216,4 @@ function readOwner(lock: string): LockOwner | null {
 function describeOwner(lock: string): string {
   const owner = readOwner(lock);
   return owner ? ` (pid ${owner.pid} on ${owner.host} since ${owner.at})` : "";
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

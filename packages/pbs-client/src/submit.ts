@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { userInfo } from "node:os";
 import { basename, join } from "node:path";
 import { dialectFor } from "@sweval/clusters";
 import { InputError, shellQuote, WorkError } from "@sweval/core";
@@ -9,7 +8,7 @@ import { adapterFor } from "./adapters/index.js";
 import { createLocalScheduler } from "./adapters/local.js";
 import type { SchedulerAdapter } from "./adapters/types.js";
 import { ACTIVE_OR_DONE, ACTIVE_STATES, buildBoard, type CellKey, cellId, pool } from "./board.js";
-import type { Exec, ExecResult } from "./exec.js";
+import { currentUser, type Exec, type ExecResult, lastLines } from "./exec.js";
 import { appendLedger, readLedger, withLedgerLock } from "./ledger.js";
 import {
   LEDGER_KIND,
@@ -125,7 +124,7 @@ export function submittedEntry(
     event: "submitted",
     at: new Date().toISOString(),
     jobId,
-    user: safeUser(),
+    user: currentUser(),
     scheduler: manifest.scheduler,
     cluster: manifest.cluster,
     argv,
@@ -255,7 +254,7 @@ function intentEntry(job: Job, token: string, manifest: Pick<JobsManifest, "sche
     version: LEDGER_VERSION,
     event: "submitting",
     at: new Date().toISOString(),
-    user: safeUser(),
+    user: currentUser(),
     scheduler: manifest.scheduler,
     cluster: manifest.cluster,
     token,
@@ -373,16 +372,4 @@ function submitError(argv: string[], result: ExecResult, adapter: SchedulerAdapt
     `${argv[0]} failed with exit code ${result.exitCode}${transient ? ` after ${attempt + 1} attempts` : ""}: ${argv.map(shellQuote).join(" ")}\n${lastLines(result)}`,
     { code: transient ? "E_SCHEDULER_DOWN" : "E_SUBMIT" },
   );
-}
-
-function lastLines(result: ExecResult): string {
-  return (result.stderr.trim() || result.stdout.trim()).split("\n").slice(-3).join(" ");
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return "unknown";
-  }
 }

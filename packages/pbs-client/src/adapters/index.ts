@@ -1,6 +1,5 @@
-import { userInfo } from "node:os";
 import { type AccountingInfo, dialectFor, type Scheduler, type SchedulerControl } from "@sweval/clusters";
-import type { ExecResult } from "../exec.js";
+import { currentUser, type ExecResult, lastLines } from "../exec.js";
 import { localAdapter } from "./local.js";
 import type { SchedulerAdapter } from "./types.js";
 
@@ -64,16 +63,7 @@ function commandAdapter(control: SchedulerControl): SchedulerAdapter {
 
 /** The command, its exit code and the tail of what it said, as execa words its failures. */
 export function commandError(argv: readonly string[], result: ExecResult): Error {
-  const said = (result.stderr.trim() || result.stdout.trim()).split("\n").slice(-3).join(" ");
-  return Object.assign(new Error(`${argv.join(" ")} failed with exit code ${result.exitCode}: ${said}`), { result });
-}
-
-function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? "";
-  }
+  return Object.assign(new Error(`${argv.join(" ")} failed with exit code ${result.exitCode}: ${lastLines(result)}`), { result });
 }
 
 /** ids in runs of at most size (all at once without a size). */

@@ -48,13 +48,14 @@ export function readLocalJob(stateDir: string, id: string): LocalJob | null {
   }
 }
 
+/** Whether a process of this host runs (EPERM: it does, as another user's). */
 export function isAlive(pid: number | undefined): boolean {
   if (!pid) return false;
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

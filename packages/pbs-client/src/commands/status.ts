@@ -1,11 +1,11 @@
-import { resolve } from "node:path";
-import { type Io, parseJsonText, readTextInput, renderJson } from "@sweval/core";
-import { parseJobsManifest } from "@sweval/job-renderer/schema";
+import { type Io, renderJson } from "@sweval/core";
+import type { JobsManifest } from "@sweval/job-renderer/schema";
 import { ACTIVE_STATES, buildBoard, type CellKey, renderBoard } from "../board.js";
 import { execReal } from "../exec.js";
 import { appendLedger, readLedger } from "../ledger.js";
 import type { SettledEntry, StatusBoard } from "../schema.js";
 import { type CommonFlags, ledgerFor, localStateFor, logTo } from "./common.js";
+import { readManifest } from "./read-manifest.js";
 
 export interface StatusFlags extends CommonFlags {
   manifest?: string;
@@ -15,7 +15,7 @@ export interface StatusFlags extends CommonFlags {
 
 /** `sweval-pbs status`: the board once, or with --watch refreshed on stderr until nothing is queued or running. */
 export async function statusCommand(flags: StatusFlags, io: Io): Promise<void> {
-  const expected = flags.manifest ? await expectedCells(resolve(io.cwd, flags.manifest)) : [];
+  const expected = flags.manifest ? expectedCells(await readManifest(flags.manifest, io)) : [];
   const show = (board: StatusBoard) => (flags.json ? renderJson(board) : renderBoard(board));
   for (;;) {
     const board = await readBoard(flags, io, expected);
@@ -47,7 +47,6 @@ function keepSettled(ledger: string, io: Io) {
 }
 
 /** The cells a manifest promises, so tasks never submitted show as such. */
-async function expectedCells(file: string): Promise<CellKey[]> {
-  const manifest = parseJobsManifest(parseJsonText(await readTextInput(file, "manifest"), file), file);
+function expectedCells(manifest: JobsManifest): CellKey[] {
   return manifest.jobs.flatMap((job) => job.tasks.map((task) => ({ model: job.model, customSettings: job.customSettings, task })));
 }
