@@ -1,11 +1,13 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "@sweval/core";
 import { type ResolvePlanOptions, resolvePlan } from "@sweval/settings-resolver";
-import { repoRoot, testdir } from "@sweval/test-utils";
+import { repoRoot, runBin, testdir } from "@sweval/test-utils";
 import { describe, expect, it } from "vitest";
 import { parsePlans, type RenderJobsOptions, renderJobs, writeJobs } from "../src/index.js";
+
+const renderBin = join(repoRoot, "packages/job-renderer/bin/sweval-render.js");
 
 /** Fields that are shell code by definition (the cluster profile's setup and header lines) or argv of the runner. */
 const CODE_FIELDS = /^cluster\.(setup|jobHeader|tools)\b/;
@@ -85,6 +87,38 @@ describe("job scripts with hostile values in every field of the plan", () => {
     },
     120_000,
   );
+});
+
+describe("sweval-render with hostile values, as a user runs it", () => {
+  it("renders a repo path and model setting full of shell syntax into scripts that run none of it, and refuses a newline", async () => {
+    const dir = await testdir();
+    const marker = join(dir, "PWNED");
+    const repo = join(dir, `repo $(touch ${marker}) \`touch ${marker}\` ';touch ${marker};'`);
+    const plan = await resolvePlan({
+      model: "tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5",
+      root: repoRoot,
+      repoPath: repo,
+      tasks: ["ja_gpqa"],
+      offline: true,
+      env: { HOME: "/nonexistent-home" },
+    });
+    const rendered = await runBin(renderBin, ["--out", join(dir, "jobs"), "--then-aggregate"], { stdin: JSON.stringify(plan) });
+    expect(rendered.exitCode).toBe(0);
+    mkdirSync(repo, { recursive: true });
+    for (const job of JSON.parse(rendered.stdout).jobs as Array<{ script: string }>) {
+      const run = spawnSync("bash", [job.script], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, HOME: dir, SWEVAL_RUN: "true", SWEVAL_AGGREGATE: "true" },
+      });
+      expect(run.status, job.script).toBe(0);
+    }
+    expect(existsSync(marker)).toBe(false);
+    const newline = await runBin(renderBin, ["--out", join(dir, "jobs2")], {
+      stdin: JSON.stringify({ ...plan, paths: { ...plan.paths, repoPath: `${repo}\ntouch ${marker}` } }),
+    });
+    expect([newline.exitCode, newline.stdout, existsSync(join(dir, "jobs2"))]).toEqual([2, "", false]);
+    expect(newline.stderr).toMatch(/field "paths\.repoPath".*control characters/);
+  });
 });
 
 /** The ja_gpqa job script of a plan whose repo is dir, written under dir/jobs. */
