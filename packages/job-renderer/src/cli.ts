@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { InputError, type Io, processIo, readAll, readPackageVersion, readTextInput, renderJson, runCli } from "@sweval/core";
 import { Command, Option } from "commander";
+import type { JobTools } from "./schema.js";
 
 /** `sweval-render`: plan(s) on stdin → job scripts in --out and a sweval/jobs manifest on stdout. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
@@ -19,7 +20,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("--then-aggregate", "after each model's jobs, a job that re-aggregates it once they all ended (-hold_jid / afterany)")
     .option("--dry-run", "print the manifest without writing anything")
     .action(async (flags: RenderFlags) => {
-      const { parsePlans, groupFromEnvironment, renderJobs, writeJobs } = await import("./index.js");
+      const { parsePlans, groupFromEnvironment, renderJobs, resolveJobTools, writeJobs } = await import("./index.js");
       const outDir = resolve(io.cwd, flags.out);
       if (existsSync(outDir) && !statSync(outDir).isDirectory())
         throw new InputError("is a file; --out names the directory for the job scripts", { code: "E_USAGE", file: outDir, field: "--out" });
@@ -29,6 +30,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       const text = flags.plan ? await readTextInput(source, "plan file") : await readAll(io.stdin);
       const plans = parsePlans(text, source);
       const [first] = plans;
+      const tools = resolveJobTools(io.env);
+      warnOnMissingTools(tools, flags, io);
       const { manifest, files } = renderJobs({
         plans,
         outDir,
@@ -40,6 +43,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         pack: flags.pack,
         thenAggregate: flags.thenAggregate,
         legacyScript: flags.legacyScript,
+        tools,
       });
       if (!flags.dryRun) await writeJobs(outDir, files);
       io.stderr.write(`sweval-render: ${flags.dryRun ? "would write" : "wrote"} ${manifest.jobs.length} job script(s) under ${outDir}\n`);
@@ -59,6 +63,18 @@ interface RenderFlags {
   rehearse?: boolean;
   pack?: boolean;
   thenAggregate?: boolean;
+}
+
+/** A tool the jobs need but the renderer could not find: the jobs then depend on the compute node's PATH. */
+function warnOnMissingTools(tools: JobTools, flags: RenderFlags, io: Io): void {
+  const needed: [string | null, string, string][] = [];
+  if (flags.jobCommand === "sweval-run") needed.push([tools.run, "sweval-run", "@sweval/inference-runner"]);
+  if (flags.thenAggregate) needed.push([tools.aggregate, "sweval-aggregate", "@sweval/aggregator"]);
+  for (const [found, bin, packageName] of needed)
+    if (!found)
+      io.stderr.write(
+        `sweval-render: warning: ${bin} is neither installed beside the renderer nor on PATH; the jobs will look for it on the compute node's PATH (install ${packageName}, or @sweval/cli for every tool)\n`,
+      );
 }
 
 function parseInteger(value: string): number {

@@ -2,7 +2,8 @@ export { parsePlans } from "./read-plans.js";
 export type { JobCommand, JobContext, RenderedFile, RenderJobsOptions, RenderJobsResult } from "./render-jobs.js";
 export { packTasks, planDirName, renderJobScript, renderJobs } from "./render-jobs.js";
 export { groupFromEnvironment } from "./resolve-group.js";
-export type { Job, JobsManifest } from "./schema.js";
+export { resolveJobTools } from "./resolve-tools.js";
+export type { Job, JobsManifest, JobTools } from "./schema.js";
 export {
   COMPLETION_LINE,
   JOBS_KIND,
@@ -10,6 +11,7 @@ export {
   JobSchema,
   JobsManifestSchema,
   JobsManifestV1Schema,
+  JobToolsSchema,
   parseJobsManifest,
   scriptId,
 } from "./schema.js";

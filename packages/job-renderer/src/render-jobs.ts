@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { type ClusterFacts, type Dialect, dialectFor, formatWalltime, type JobRequest, parseWalltime } from "@sweval/clusters";
 import { commentText, doubleQuoted, InputError, readPackageVersion, renderJson, shellQuote } from "@sweval/core";
 import { type Plan, type PlanTask, runPaths } from "@sweval/settings-resolver/schema";
-import { JOBS_KIND, JOBS_VERSION, type Job, type JobsManifest } from "./schema.js";
+import { JOBS_KIND, JOBS_VERSION, type Job, type JobsManifest, type JobTools } from "./schema.js";
 
 export type JobCommand = "sweval-run" | "legacy";
 
@@ -24,6 +24,11 @@ export interface RenderJobsOptions {
   rehearse?: boolean;
   /** After each plan's jobs, a job that re-aggregates the model once they all ended. @default false */
   thenAggregate?: boolean;
+  /**
+   * The installed node and tool entry points the jobs run (see `resolveJobTools`, which the CLI calls). Null: the
+   * jobs run `sweval-run` / `sweval-aggregate` from the compute node's PATH. @default null
+   */
+  tools?: JobTools | null;
 }
 
 export interface RenderedFile {
@@ -81,6 +86,7 @@ export function renderJobs(options: RenderJobsOptions): RenderJobsResult {
     cluster: first.cluster.name,
     jobCommand: options.jobCommand ?? "sweval-run",
     outDir: options.outDir,
+    tools: options.tools ?? null,
     jobs,
   };
   files.push({ path: join(options.outDir, "manifest.json"), content: renderJson(manifest), mode: 0o644 });
@@ -125,6 +131,7 @@ export interface JobContext {
   priority: { value: number; costFactor: number } | null;
   legacyScript: string;
   rehearse: boolean;
+  tools: JobTools | null;
 }
 
 /** What makes one job different from its plan's others. */
@@ -151,6 +158,7 @@ function jobContext(plan: Plan, options: RenderJobsOptions): JobContext {
     priority: resolvePriority(plan.cluster, options.priority),
     legacyScript: options.legacyScript ?? `${plan.paths.repoPath}/scripts/qsub/evaluate_lighteval.sh`,
     rehearse: Boolean(options.rehearse),
+    tools: options.tools ?? null,
   };
 }
 
@@ -242,7 +250,7 @@ export function renderJobScript(context: JobContext, job: Job, tasks: PlanTask[]
     ...tasks.flatMap((task) => ["--task", task.key]),
     ...(context.rehearse ? ["--rehearse"] : []),
   ];
-  lines.push(`cd ${shellQuote(plan.paths.repoPath)}`, `exec "\${SWEVAL_RUN:-sweval-run}" ${runArgs.map(shellQuote).join(" ")}`);
+  lines.push(`cd ${shellQuote(plan.paths.repoPath)}`, ...launchLines(context.tools, JOB_TOOLS.run, runArgs));
   return `${lines.join("\n")}\n`;
 }
 
@@ -273,9 +281,43 @@ function renderAggregationScript(context: JobContext, job: Job): string {
     ...scriptHead(context, job),
     ...environmentLines(context),
     `cd ${shellQuote(plan.paths.repoPath)}`,
-    `exec "\${SWEVAL_AGGREGATE:-sweval-aggregate}" ${args.map(shellQuote).join(" ")}`,
+    ...launchLines(context.tools, JOB_TOOLS.aggregate, args),
   ];
   return `${lines.join("\n")}\n`;
+}
+
+const JOB_TOOLS = {
+  run: { key: "run", bin: "sweval-run", variable: "SWEVAL_RUN" },
+  aggregate: { key: "aggregate", bin: "sweval-aggregate", variable: "SWEVAL_AGGREGATE" },
+} as const;
+
+/**
+ * The job's last lines. With recorded tools: the entry point the renderer resolved, under the node it ran on, so
+ * the job runs the install that rendered it whatever the compute node's PATH holds; a missing file stops the job
+ * with its name (rc 127, as the shell's own "not found"). `SWEVAL_RUN` / `SWEVAL_AGGREGATE` (a command) and
+ * `SWEVAL_NODE`, from the environment or .env, replace them.
+ */
+function launchLines(tools: JobTools | null, tool: (typeof JOB_TOOLS)[keyof typeof JOB_TOOLS], args: string[]): string[] {
+  const entry = tools?.[tool.key];
+  if (!tools || !entry) return [`exec "\${${tool.variable}:-${tool.bin}}" ${args.map(shellQuote).join(" ")}`];
+  const missing = (what: string, variable: string) =>
+    `  echo "sweval job: ${what} $${variable} is not on \${HOSTNAME:-this node}; install sweval on a filesystem the compute nodes share (sweval-env check --jobs <manifest>), or set ${tool.variable} or SWEVAL_NODE" >&2`;
+  return [
+    `# ${tool.bin} from the install that rendered this job; ${tool.variable} (a command) or SWEVAL_NODE replace it.`,
+    `set -- ${args.map(shellQuote).join(" ")}`,
+    `if [ -n "\${${tool.variable}:-}" ]; then exec "$${tool.variable}" "$@"; fi`,
+    `SWEVAL_NODE="\${SWEVAL_NODE:-${doubleQuoted(tools.node)}}"`,
+    `sweval_entry=${shellQuote(entry)}`,
+    'if [ ! -x "$SWEVAL_NODE" ]; then',
+    missing("node", "SWEVAL_NODE"),
+    "  exit 127",
+    "fi",
+    'if [ ! -f "$sweval_entry" ]; then',
+    missing(tool.bin, "sweval_entry"),
+    "  exit 127",
+    "fi",
+    'exec "$SWEVAL_NODE" -- "$sweval_entry" "$@"',
+  ];
 }
 
 function scriptHead(context: JobContext, job: Job): string[] {

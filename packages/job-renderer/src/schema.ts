@@ -42,6 +42,17 @@ export const JobSchema = z.object({
 });
 export type Job = z.infer<typeof JobSchema>;
 
+/**
+ * The installed tools a job runs, as absolute paths on the login node that rendered it: jobs run the same
+ * install, found without the compute node's PATH. Null where the renderer found none (the job then looks on PATH).
+ */
+export const JobToolsSchema = z.object({
+  node: z.string().describe("the node executable the renderer ran under (SWEVAL_NODE overrides it in the job)"),
+  run: z.string().nullable().describe("the sweval-run entry point (SWEVAL_RUN names another command)"),
+  aggregate: z.string().nullable().describe("the sweval-aggregate entry point (SWEVAL_AGGREGATE names another command)"),
+});
+export type JobTools = z.infer<typeof JobToolsSchema>;
+
 export const JobsManifestSchema = z
   .object({
     kind: z.literal(JOBS_KIND),
@@ -51,6 +62,9 @@ export const JobsManifestSchema = z
     cluster: z.string(),
     jobCommand: z.enum(["sweval-run", "legacy"]),
     outDir: z.string(),
+    tools: JobToolsSchema.nullable()
+      .optional()
+      .describe("what the jobs run; absent in manifests from before it was recorded (the jobs look on PATH)"),
     jobs: z.array(JobSchema),
   })
   .superRefine((manifest, context) => {

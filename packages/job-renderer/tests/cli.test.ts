@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { repoRoot, runBin, testdir } from "@sweval/test-utils";
@@ -147,4 +147,76 @@ describe("sweval-render on a full disk", () => {
       }
     },
   );
+});
+
+describe("jobs that find their tools", () => {
+  /** A PATH whose `node`, `sweval-run` and `sweval-aggregate` are impostors: a job that used PATH would fail. */
+  async function impostorPath(dir: string) {
+    const bin = join(dir, "impostors");
+    mkdirSync(bin);
+    for (const name of ["node", "sweval-run", "sweval-aggregate"]) {
+      writeFileSync(join(bin, name), `#!/bin/sh\necho "impostor ${name} ran" >&2\nexit 99\n`, { mode: 0o755 });
+    }
+    return `${bin}:/usr/bin:/bin`;
+  }
+
+  async function renderRehearsal(dir: string, extra: string[] = []) {
+    const plan = await runBin(
+      resolveBin,
+      ["-m", MODEL, "-t", "ja_gpqa", "--cluster", "local", "--node-kind", "gpu_1", "--offline", "-q", "--repo-path", dir],
+      {
+        env: { HOME: "/nonexistent-home" },
+      },
+    );
+    expect(plan.exitCode).toBe(0);
+    const rendered = await runBin(renderBin, ["--out", join(dir, "jobs"), "--rehearse", ...extra], { stdin: plan.stdout });
+    expect(rendered.exitCode).toBe(0);
+    return JobsManifestSchema.parse(JSON.parse(rendered.stdout));
+  }
+
+  it("records the node and the runner it resolved, and the job runs them whatever the compute node's PATH holds", async () => {
+    const dir = await testdir();
+    const manifest = await renderRehearsal(dir, ["--then-aggregate"]);
+    expect(manifest.tools).toEqual({
+      node: realpathSync(process.execPath),
+      run: join(repoRoot, "packages/inference-runner/bin/sweval-run.js"),
+      aggregate: join(repoRoot, "packages/aggregator/bin/sweval-aggregate.js"),
+    });
+    const env = { PATH: await impostorPath(dir), HOME: dir };
+    for (const job of manifest.jobs) {
+      const run = spawnSync("bash", [job.script], { env, encoding: "utf8", timeout: 60_000 });
+      expect(run.stderr).not.toContain("impostor");
+      expect(run.status, run.stderr).toBe(0);
+    }
+    const rehearsalResults = join(dir, "results/rehearsal/hosted_vllm", MODEL);
+    expect(existsSync(join(rehearsalResults, "aggregated_results.json"))).toBe(true);
+  });
+
+  it("stops with rc 127 naming the file when the recorded node or runner is not on the compute node", async () => {
+    const dir = await testdir();
+    const [job] = (await renderRehearsal(dir)).jobs;
+    const script = job?.script ?? "";
+    const noNode = spawnSync("bash", [script], {
+      env: { PATH: "/usr/bin:/bin", HOME: dir, SWEVAL_NODE: "/gone/bin/node" },
+      encoding: "utf8",
+    });
+    expect(noNode.status).toBe(127);
+    expect(noNode.stderr).toMatch(
+      /sweval job: node \/gone\/bin\/node is not on .*; install sweval on a filesystem the compute nodes share/,
+    );
+    writeFileSync(script, readFileSync(script, "utf8").replace(/^sweval_entry=.*$/m, "sweval_entry=/gone/sweval-run.js"));
+    const noRunner = spawnSync("bash", [script], { env: { PATH: "/usr/bin:/bin", HOME: dir }, encoding: "utf8" });
+    expect(noRunner.status).toBe(127);
+    expect(noRunner.stderr).toContain("sweval job: sweval-run /gone/sweval-run.js is not on");
+  });
+
+  it("lets SWEVAL_RUN from .env replace the recorded runner", async () => {
+    const dir = await testdir();
+    const [job] = (await renderRehearsal(dir)).jobs;
+    writeFileSync(join(dir, ".env"), `SWEVAL_RUN="${join(dir, "other-run.sh")}"\n`);
+    writeFileSync(join(dir, "other-run.sh"), '#!/bin/sh\necho "other runner: $*"\n', { mode: 0o755 });
+    const run = spawnSync("bash", [job?.script ?? ""], { env: { PATH: "/usr/bin:/bin", HOME: dir }, encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toBe(`other runner: --plan ${job?.planPath} --task ja_gpqa --rehearse\n`);
+  });
 });

@@ -12,6 +12,13 @@ interface Case {
   render?: Partial<RenderJobsOptions>;
 }
 
+/** Where a group's shared install would put them (resolveJobTools finds the real ones; these keep the goldens stable). */
+const TOOLS = {
+  node: "/gs/fs/tga-example/sweval/bin/node",
+  run: "/gs/fs/tga-example/sweval/lib/node_modules/@sweval/cli/node_modules/@sweval/inference-runner/bin/sweval-run.js",
+  aggregate: "/gs/fs/tga-example/sweval/lib/node_modules/@sweval/cli/node_modules/@sweval/aggregator/bin/sweval-aggregate.js",
+};
+
 const CASES: Case[] = [
   {
     name: "tsubame4-node_q",
@@ -41,6 +48,12 @@ const CASES: Case[] = [
   },
   { name: "abci3-then-aggregate", plan: { cluster: "abci3", nodeKind: "rt_HG" }, render: { group: "gag00000", thenAggregate: true } },
   { name: "slurm-then-aggregate", plan: { cluster: "slurm", nodeKind: "gpu_1" }, render: { thenAggregate: true, rehearse: true } },
+  // No install found beside the renderer: the job looks on PATH, as before tools were recorded.
+  {
+    name: "tsubame4-on-path",
+    plan: { cluster: "tsubame4", nodeKind: "node_q", customSettings: "default" },
+    render: { group: "tga-example", tools: null, thenAggregate: true },
+  },
 ];
 
 async function render(testCase: Case, env: NodeJS.ProcessEnv = {}) {
@@ -57,7 +70,7 @@ async function render(testCase: Case, env: NodeJS.ProcessEnv = {}) {
   });
   const plans = [plan];
   const group = await groupFromEnvironment(plan, testCase.render?.group, env);
-  const result = renderJobs({ plans, outDir, ...testCase.render, group });
+  const result = renderJobs({ plans, outDir, tools: TOOLS, ...testCase.render, group });
   return { ...result, outDir };
 }
 

@@ -36,6 +36,28 @@ describe("sweval-pbs bad input", () => {
     expect(result.stderr).toMatch(/sbatch is not on PATH/);
   });
 
+  it("exits 2 and submits nothing when the node or runner the jobs would run is gone", async () => {
+    const p = await project();
+    const manifest = JSON.parse(await p.render("local", ["t_ok"]));
+    for (const [tool, gone, message] of [
+      [
+        "node",
+        "/gone/bin/node",
+        /the node the jobs would run, \/gone\/bin\/node, does not exist: every job would stop at start with rc 127/,
+      ],
+      ["run", "/gone/sweval-run.js", /the sweval-run the jobs would run, \/gone\/sweval-run\.js, does not exist/],
+    ] as const) {
+      const broken = { ...manifest, tools: { ...manifest.tools, [tool]: gone } };
+      const result = await p.pbs(["submit"], JSON.stringify(broken));
+      expect([result.exitCode, result.stdout]).toEqual([2, ""]);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toMatch(/hint: re-render from the sweval install the jobs should use, or export SWEVAL_/);
+    }
+    expect(submissions(readLedger(p.ledger).entries)).toHaveLength(0);
+    const named = await p.pbs(["submit", "--dry-run"], JSON.stringify(manifest));
+    expect(named.stderr).toContain(`jobs run ${manifest.tools.run} under ${manifest.tools.node}`);
+  });
+
   it("prints what it would run with --dry-run and writes nothing", async () => {
     const p = await project();
     const result = await p.pbs(["submit", "--dry-run"], await p.render("local", ["t_ok"]));

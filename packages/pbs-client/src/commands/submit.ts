@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { ExitCode, InputError, type Io, renderJson } from "@sweval/core";
+import { checkJobTools } from "../check-tools.js";
 import { execReal } from "../exec.js";
 import { SUBMIT_RESULT_KIND, SUBMIT_RESULT_VERSION, type SubmitOutcome, type SubmitResult } from "../schema.js";
 import { submitJobs } from "../submit.js";
@@ -26,6 +27,9 @@ export async function submitCommand(flags: SubmitFlags, io: Io): Promise<number>
     });
   const manifest = await readManifest(flags.manifest, io);
   const log = logTo(io);
+  const tools = checkJobTools(manifest, io.env);
+  for (const note of tools.notes) log(note);
+  for (const warning of tools.warnings) log(`warning: ${warning}`);
   const outcomes = await submitJobs({
     manifest,
     exec: execReal,

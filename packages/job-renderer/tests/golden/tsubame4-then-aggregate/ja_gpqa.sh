@@ -33,4 +33,17 @@ export TMPDIR="/local/${JOB_ID}"
 set -u
 
 cd /repo
-exec "${SWEVAL_RUN:-sweval-run}" --plan <out>/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5/default/plan.json --task ja_gpqa
+# sweval-run from the install that rendered this job; SWEVAL_RUN (a command) or SWEVAL_NODE replace it.
+set -- --plan <out>/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5/default/plan.json --task ja_gpqa
+if [ -n "${SWEVAL_RUN:-}" ]; then exec "$SWEVAL_RUN" "$@"; fi
+SWEVAL_NODE="${SWEVAL_NODE:-/gs/fs/tga-example/sweval/bin/node}"
+sweval_entry=/gs/fs/tga-example/sweval/lib/node_modules/@sweval/cli/node_modules/@sweval/inference-runner/bin/sweval-run.js
+if [ ! -x "$SWEVAL_NODE" ]; then
+  echo "sweval job: node $SWEVAL_NODE is not on ${HOSTNAME:-this node}; install sweval on a filesystem the compute nodes share (sweval-env check --jobs <manifest>), or set SWEVAL_RUN or SWEVAL_NODE" >&2
+  exit 127
+fi
+if [ ! -f "$sweval_entry" ]; then
+  echo "sweval job: sweval-run $sweval_entry is not on ${HOSTNAME:-this node}; install sweval on a filesystem the compute nodes share (sweval-env check --jobs <manifest>), or set SWEVAL_RUN or SWEVAL_NODE" >&2
+  exit 127
+fi
+exec "$SWEVAL_NODE" -- "$sweval_entry" "$@"

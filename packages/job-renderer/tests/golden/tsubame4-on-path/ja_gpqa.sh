@@ -1,0 +1,36 @@
+#!/bin/bash
+#$ -S /bin/bash
+#$ -cwd
+# sweval job ja_gpqa: tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 [default] on tsubame4/node_q
+# Rendered by @sweval/job-renderer 0.1.0 from plan 75dcfbe25dc950a9; re-render instead of editing.
+set -euo pipefail
+
+# Secrets stay in .env and are read at run time; they are never written into this file.
+SWEVAL_ENV_FILE="${SWEVAL_ENV_FILE:-/repo/.env}"
+if [ -f "$SWEVAL_ENV_FILE" ]; then
+  # Sourcing would run a $( ) or backquote in .env: refuse a file holding one anywhere, as sweval-env check says.
+  # shellcheck disable=SC2016
+  if grep -qF -e '$(' -e '`' "$SWEVAL_ENV_FILE"; then
+    echo "sweval job: $SWEVAL_ENV_FILE holds \$( or a backquote, which sourcing would run; refusing it (sweval-env check names the line)" >&2
+    exit 2
+  fi
+  set -a +u
+  # shellcheck source=/dev/null
+  . "$SWEVAL_ENV_FILE"
+  set +a -u
+fi
+if [ -n "${HUGGINGFACE_CACHE:-}" ]; then export HF_HOME="$HUGGINGFACE_CACHE" HUGGINGFACE_HUB_CACHE="$HUGGINGFACE_CACHE"; fi
+if [ -n "${UV_CACHE:-}" ]; then export UV_CACHE_DIR="$UV_CACHE"; fi
+if [ -n "${VLLM_CACHE:-}" ]; then export VLLM_CACHE_ROOT="$VLLM_CACHE"; fi
+export PATH="$HOME/.local/bin:$PATH"
+
+# Cluster setup from tsubame4's profile; site scripts may read unset variables.
+set +u
+# shellcheck source=/dev/null
+. /etc/profile.d/modules.sh
+module load cuda/12.8.0
+export TMPDIR="/local/${JOB_ID}"
+set -u
+
+cd /repo
+exec "${SWEVAL_RUN:-sweval-run}" --plan <out>/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5/default/plan.json --task ja_gpqa
