@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { InputError, type Io, processIo, readPackageVersion, readTextInput, runCli, writeFileAtomic } from "@sweval/core";
+import { addHelpFooter, InputError, type Io, processIo, readPackageVersion, readTextInput, runCli, writeFileAtomic } from "@sweval/core";
 import { Command, Option } from "commander";
 
 const LEGACY_FLAGS = [
@@ -127,6 +127,18 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       const table = buildTable(findAggregatedFiles(paths.map((p) => resolve(io.cwd, p))), conf);
       await output(renderChart(table, conf, flags.title), flags.out, io);
     });
+
+  addHelpFooter(program, {
+    examples: [
+      "sweval-aggregate --model-name hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 --raw-results-dir lighteval/outputs/results/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 --aggregated-outputs-dir results/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5",
+      "sweval-aggregate table --json results/",
+      "sweval-aggregate table --diff old.csv results/",
+    ],
+
+    env: ["SWEVAL_CACHE_DIR"],
+
+    otherEnv: { XDG_CACHE_HOME: "where the cache goes when SWEVAL_CACHE_DIR is unset" },
+  });
 
   return runCli("sweval-aggregate", program, normalizeLegacyFlags(argv), io);
 }

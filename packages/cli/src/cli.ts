@@ -14,6 +14,8 @@ interface ToolModule {
  */
 export async function main(argv: readonly string[], io: Io = processIo(), tools: Record<string, ToolEntry> = TOOLS): Promise<number> {
   const [tool, ...rest] = argv;
+  // `sweval help <tool>` is `sweval <tool> --help`, as git and npm have it.
+  if (tool === "help" && rest[0] !== undefined) return main([rest[0], "--help"], io, tools);
   if (tool === undefined || tool === "help" || tool === "-h" || tool === "--help") {
     (tool === undefined ? io.stderr : io.stdout).write(renderUsage());
     return tool === undefined ? ExitCode.badInput : ExitCode.ok;
@@ -38,7 +40,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), tools:
 export function renderUsage(): string {
   const width = Math.max(...Object.keys(TOOLS).map((name) => name.length));
   const lines = Object.entries(TOOLS).map(([name, entry]) => `  ${name.padEnd(width)}  ${entry.summary} (${entry.bin})`);
-  return `Usage: sweval <tool> [options]\n\nTools:\n${lines.join("\n")}\n\nRun \`sweval <tool> --help\` for a tool's options. Tools compose through JSON on stdin/stdout:\n  sweval resolve --model <org>/<name> --tasks all | sweval render --out jobs/\n`;
+  return `Usage: sweval <tool> [options]\n\nTools:\n${lines.join("\n")}\n\nRun \`sweval help <tool>\` (or \`sweval-<tool> --help\`) for a tool's options. Tools compose through JSON on stdin/stdout:\n  sweval resolve --model <org>/<name> --tasks all | sweval render --out jobs/\n`;
 }
 
 // --- internal ---

@@ -146,6 +146,60 @@ describe("every CLI refuses bad input the same way: exit 2, nothing on stdout, o
   });
 });
 
+/** The SWEVAL_* names a package's sources (not its tests) mention: what its tool, or the jobs it writes, read. */
+function variablesIn(packageDir: string): string[] {
+  const names = new Set<string>();
+  const walk = (at: string) => {
+    for (const name of readdirSync(at)) {
+      const path = join(at, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith(".ts") && !name.endsWith(".test.ts"))
+        for (const match of readFileSync(path, "utf8").matchAll(/\bSWEVAL_[A-Z0-9_]+/g)) names.add(match[0]);
+    }
+  };
+  walk(join(packageDir, "src"));
+  // Set for a local job by the supervisor; no program reads it.
+  names.delete("SWEVAL_LOCAL");
+  return [...names].sort();
+}
+
+describe("every --help ends alike: examples, the exit codes, every SWEVAL_* variable the tool reads", () => {
+  it.each(Object.entries(bins))("sweval-%s", async (_, bin) => {
+    const help = (await runBin(bin, ["--help"])).stdout;
+    const footer = help.slice(help.indexOf("\nExamples:\n"));
+    expect(footer).toMatch(
+      /^\nExamples:\n {2}\$ sweval-[\s\S]*\nExit codes:\n {2}0 {2}ok\n {2}1 {2}.*\n {2}2 {2}bad usage or input[\s\S]*\nEnvironment:\n/,
+    );
+    for (const name of ["SWEVAL_DEBUG", ...variablesIn(dirname(dirname(bin)))]) expect(footer).toMatch(new RegExp(`^  ${name} +\\S`, "m"));
+  });
+
+  it("sub-commands too, and docs/environment.md lists every variable", async () => {
+    const submit = await runBin(bins.pbs, ["submit", "--help"]);
+    expect(submit.stdout).toMatch(/^Usage: sweval-pbs submit[\s\S]*\nExit codes:\n[\s\S]*SWEVAL_LEDGER/);
+    const { SWEVAL_VARIABLES } = await import("@sweval/core");
+    const documented = readFileSync(join(repoRoot, "docs/environment.md"), "utf8");
+    for (const name of Object.keys(SWEVAL_VARIABLES)) expect(documented).toContain(`\`${name}\``);
+    const mentioned = new Set(Object.values(bins).flatMap((bin) => variablesIn(dirname(dirname(bin)))));
+    expect([...mentioned].filter((name) => !(name in SWEVAL_VARIABLES))).toEqual([]);
+  });
+});
+
+describe("@sweval/cli installs every tool's bin, and `sweval help <tool>` is the tool's --help", () => {
+  it.each(Object.entries(bins))("sweval-%s", async (tool, bin) => {
+    const name = bin.slice(bin.lastIndexOf("/") + 1);
+    const forwarder = join(repoRoot, "packages/cli/bin", name);
+    const [direct, forwarded, viaHelp] = await Promise.all([
+      runBin(bin, ["--help"]),
+      runBin(forwarder, ["--help"]),
+      runBin(join(repoRoot, "packages/cli/bin/sweval.js"), ["help", tool]),
+    ]);
+    expect(forwarded).toEqual(direct);
+    expect(viaHelp).toEqual(direct);
+    const cliManifest = JSON.parse(readFileSync(join(repoRoot, "packages/cli/package.json"), "utf8")) as { bin: Record<string, string> };
+    expect(cliManifest.bin[name.replace(/\.js$/, "")]).toBe(`bin/${name}`);
+  });
+});
+
 describe("every tool answers --version and --help, and exits 2 when given nothing to do", () => {
   it.each(Object.entries(bins))("sweval-%s", async (_, bin) => {
     const version = await runBin(bin, ["--version"]);

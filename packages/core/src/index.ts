@@ -1,6 +1,8 @@
 export { formatIssues, parseDocument, parseJsonStream, parseJsonText } from "./documents.js";
 export type { Location, SwevalErrorOptions } from "./errors.js";
 export { didYouMean, ExitCode, formatLocated, InputError, isSwevalError, SwevalError, suggest, WorkError } from "./errors.js";
+export type { HelpCommandLike, HelpFooter, SwevalVariable } from "./help.js";
+export { addHelpFooter, helpFooter, SWEVAL_VARIABLES } from "./help.js";
 export type { Io, Logger, LogLevel } from "./io.js";
 export {
   createLogger,

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { InputError, type Io, processIo, readPackageVersion, renderJson, runCli } from "@sweval/core";
+import { addHelpFooter, InputError, type Io, processIo, readPackageVersion, renderJson, runCli } from "@sweval/core";
 import { Command, Option } from "commander";
 import type { Sample } from "./sample.js";
 import type { DetailsDiff, DetailsListing, TaskDiff } from "./schema.js";
@@ -105,6 +105,16 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       io.stdout.write(`${url}\n`);
       await new Promise(() => {});
     });
+
+  addHelpFooter(program, {
+    examples: [
+      "sweval-details ls lighteval/outputs/details/",
+      "sweval-details show lighteval/outputs/details/ --task ja_gpqa --rows 0..3",
+      "sweval-details serve lighteval/outputs/details/ --port 8080",
+    ],
+
+    env: [],
+  });
 
   const code = await runCli("sweval-details", program, argv, io);
   return code;

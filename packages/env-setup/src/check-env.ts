@@ -55,7 +55,7 @@ export function checkEnv(options: CheckEnvOptions = {}): CheckEnvResult {
     : existsSync(join(cwd, ".env_template"))
       ? join(cwd, ".env_template")
       : embeddedTemplate;
-  const text = readText(file, ".env file", "copy .env_template to .env and fill it in");
+  const text = readText(file, ".env file", `copy ${template} to ${file} and fill it in`);
   const templateText = readText(template, ".env_template", "pass --template <file>");
   const parsed = parseDotenv(text, { env });
   const templateParsed = parseDotenv(templateText, { env: {}, environmentWins: false });

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ExitCode, type Io, processIo, readPackageVersion, renderJson, runCli } from "@sweval/core";
+import { addHelpFooter, ExitCode, type Io, processIo, readPackageVersion, renderJson, runCli } from "@sweval/core";
 import { Command } from "commander";
 
 /** `sweval-env`: check .env, build the tool environments, print the resolved environment. */
@@ -82,6 +82,12 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       const { buildEnvReport } = await import("./index.js");
       io.stdout.write(renderJson(await buildEnvReport({ file: flags.envFile, cwd: io.cwd, env: io.env })));
     });
+
+  addHelpFooter(program, {
+    examples: ["sweval-env check --cluster tsubame4", "sweval-env create", "sweval-env print"],
+
+    env: ["SWEVAL_ENV_FILE"],
+  });
 
   const code = await runCli("sweval-env", program, argv, io);
   return code === ExitCode.ok ? exitCode : code;

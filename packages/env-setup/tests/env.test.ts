@@ -112,13 +112,17 @@ describe("sweval-env", () => {
     expect(result.stdout).toMatch(/HUGGINGFACE_CACHE: .* is outside \/gs\/bs\//);
   });
 
-  it("check exits 2 when .env cannot be read", async () => {
+  it("check exits 2 when .env cannot be read, pointing at a template that exists (the package's own outside a checkout)", async () => {
     const dir = await testdir();
     const result = await runBin(bin, ["check"], { cwd: dir, env: cleanEnv() });
-    expect([result.exitCode, result.stderr]).toEqual([
-      2,
-      expect.stringMatching(/\.env: \.env file not found\n.*hint: copy \.env_template to \.env/),
-    ]);
+    expect(result.exitCode).toBe(2);
+    const hint = /\.env: \.env file not found\n.*hint: copy (\S+) to (\S+) and fill it in/.exec(result.stderr);
+    expect(hint?.[2]).toBe(join(dir, ".env"));
+    expect(hint?.[1]).toBe(fileURLToPath(new URL("../defaults/.env_template", import.meta.url)));
+    expect(readFileSync(hint?.[1] ?? "", "utf8")).toBe(template);
+    writeFileSync(join(dir, ".env_template"), template);
+    const inCheckout = await runBin(bin, ["check"], { cwd: dir, env: cleanEnv() });
+    expect(inCheckout.stderr).toContain(`hint: copy ${join(dir, ".env_template")} to ${join(dir, ".env")}`);
   });
 
   it("print --json gives paths and caches, and secrets only as set or missing", async () => {

@@ -1,5 +1,5 @@
 import { join, resolve } from "node:path";
-import { ExitCode, InputError, type Io, processIo, readPackageVersion, renderJson, runCli } from "@sweval/core";
+import { addHelpFooter, ExitCode, InputError, type Io, processIo, readPackageVersion, renderJson, runCli } from "@sweval/core";
 import { Command, Option } from "commander";
 
 /** `sweval-run`: the job (`--plan --task`), and the `probe` and `doctor` tools. */
@@ -90,6 +90,31 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       const findings = diagnose(resolve(io.cwd, path));
       io.stdout.write(flags.json ? renderJson({ kind: "sweval/doctor", version: 1, findings }) : renderFindings(findings));
     });
+
+  addHelpFooter(program, {
+    examples: [
+      "sweval-run --plan jobs/<model>/plan.json --task ja_gpqa --rehearse",
+      "sweval-run doctor results/<model>/ja/gpqa/ja_gpqa.o123",
+    ],
+
+    env: [
+      "SWEVAL_VLLM_CMD",
+      "SWEVAL_LIGHTEVAL_CMD",
+      "SWEVAL_HEALTH_TIMEOUT",
+      "SWEVAL_STOP_GRACE_MS",
+      "SWEVAL_REHEARSE",
+      "SWEVAL_REHEARSE_VLLM_MODE",
+      "SWEVAL_REHEARSE_VLLM_DELAY_MS",
+      "SWEVAL_REHEARSE_VLLM_MAX_N",
+      "SWEVAL_REHEARSE_LIGHTEVAL_MODE",
+    ],
+
+    otherEnv: {
+      HF_HOME: "the Hugging Face cache the model is read from (HUGGINGFACE_CACHE in .env sets it)",
+      HF_TOKEN: "the Hugging Face token (from .env; never printed)",
+      CUDA_VISIBLE_DEVICES: "the GPUs vLLM gets",
+    },
+  });
 
   const code = await runCli("sweval-run", program, argv, io);
   return code === ExitCode.ok ? exitCode : code;

@@ -1,6 +1,16 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { InputError, type Io, processIo, readAll, readPackageVersion, readTextInput, renderJson, runCli } from "@sweval/core";
+import {
+  addHelpFooter,
+  InputError,
+  type Io,
+  processIo,
+  readAll,
+  readPackageVersion,
+  readTextInput,
+  renderJson,
+  runCli,
+} from "@sweval/core";
 import { Command, Option } from "commander";
 import type { JobTools } from "./schema.js";
 
@@ -49,6 +59,16 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       io.stderr.write(`sweval-render: ${flags.dryRun ? "would write" : "wrote"} ${manifest.jobs.length} job script(s) under ${outDir}\n`);
       io.stdout.write(renderJson(manifest));
     });
+  addHelpFooter(program, {
+    examples: [
+      "sweval-resolve -m tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 -t all | sweval-render --out jobs/ --group tga-example",
+      "sweval-render --plan plan.json --out jobs/ --pack --then-aggregate --dry-run",
+    ],
+    env: ["SWEVAL_ENV_FILE", "SWEVAL_NODE", "SWEVAL_RUN", "SWEVAL_AGGREGATE"],
+    otherEnv: {
+      TSUBAME_GROUP: "the billing group when --group is not given (the cluster profile names the variable; also read from .env)",
+    },
+  });
   return runCli("sweval-render", program, argv, io);
 }
 

@@ -1,4 +1,4 @@
-import { ExitCode, InputError, type Io, processIo, readPackageVersion, runCli } from "@sweval/core";
+import { addHelpFooter, ExitCode, InputError, type Io, processIo, readPackageVersion, runCli } from "@sweval/core";
 import { Command } from "commander";
 
 /** `sweval-pbs`: submit a jobs manifest, show the status board, cancel, resubmit, read logs. */
@@ -65,6 +65,22 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       const { logsCommand } = await import("./commands/manage.js");
       await logsCommand(model, task, flags, io);
     });
+
+  addHelpFooter(program, {
+    examples: ["sweval-render --out jobs/ < plan.json | sweval-pbs submit", "sweval-pbs status --watch 30", "sweval-pbs resubmit --failed"],
+
+    env: [
+      "SWEVAL_LEDGER",
+      "SWEVAL_LOCAL_STATE_DIR",
+      "SWEVAL_LOCAL_DEVICES",
+      "SWEVAL_LOCAL_MAX_JOBS",
+      "SWEVAL_NODE",
+      "SWEVAL_RUN",
+      "SWEVAL_AGGREGATE",
+    ],
+
+    otherEnv: { REPO_PATH: "where results/.sweval/ledger.jsonl is looked for without a manifest (default: .)" },
+  });
 
   const code = await runCli("sweval-pbs", program, argv, io);
   return code === ExitCode.ok ? exitCode : code;

@@ -1,5 +1,15 @@
 import { resolve } from "node:path";
-import { InputError, type Io, processIo, readPackageVersion, readTextInput, renderJson, renderJsonLines, runCli } from "@sweval/core";
+import {
+  addHelpFooter,
+  InputError,
+  type Io,
+  processIo,
+  readPackageVersion,
+  readTextInput,
+  renderJson,
+  renderJsonLines,
+  runCli,
+} from "@sweval/core";
 import { Command, Option } from "commander";
 
 /** `sweval-resolve`: flags → ResolvePlanOptions → plan JSON on stdout (JSON Lines for several models). */
@@ -63,6 +73,17 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       }
       io.stdout.write(plans.length === 1 ? renderJson(plans[0]) : renderJsonLines(plans));
     });
+  addHelpFooter(program, {
+    examples: [
+      "sweval-resolve --model tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 --custom-settings default --tasks all --explain",
+      "sweval-resolve -m tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 -t ja_gpqa,en_math_500 --cluster tsubame4 --node-kind node_f | sweval-render --out jobs/",
+    ],
+    env: ["SWEVAL_ROOT"],
+    otherEnv: {
+      HF_HOME: "the Hugging Face cache read for the model's config (HUGGINGFACE_CACHE in .env sets it)",
+      HF_TOKEN: "the token for gated models (never printed)",
+    },
+  });
   return runCli("sweval-resolve", program, argv, io);
 }
 

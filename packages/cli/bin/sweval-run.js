@@ -1,0 +1,4 @@
+#!/usr/bin/env -S node --
+// sweval-run, installed with @sweval/cli so that one global install puts every tool on PATH.
+const { runTool } = await import("../dist/run-tool.js");
+process.exitCode = await runTool("run", process.argv.slice(2));
