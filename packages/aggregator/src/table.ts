@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { InputError } from "@sweval/core";
+import { InputError, parseJsonText } from "@sweval/core";
+import { parse } from "csv-parse/sync";
 import type { ResolvedConf } from "./conf.js";
 import { PyInt, parsePythonJson, pythonStr } from "./python-json.js";
 
@@ -123,16 +124,9 @@ export function renderTable(table: Table, options: RenderTableOptions): string {
 
 /** Reads a table written earlier by renderTable (TSV, CSV or JSON), for --diff. */
 export function parseTable(text: string, file: string): Table {
-  const trimmed = text.trim();
-  if (trimmed.startsWith("{")) {
-    const json = JSON.parse(trimmed) as {
-      columns: string[];
-      rows: Array<{ model: string; customSettings: string; cells: Array<string | null> }>;
-    };
-    return { columns: json.columns, rows: json.rows.map((row) => ({ ...row, source: file })) };
-  }
-  const separator = trimmed.split("\n")[0]?.includes("\t") ? "\t" : ",";
-  const [header = [], ...lines] = trimmed.split(/\r?\n/).map((line) => splitCsvLine(line, separator));
+  const trimmed = text.replace(/^\uFEFF/, "").trim();
+  if (trimmed.startsWith("{")) return tableFromJson(parseJsonText(trimmed, file), file);
+  const [header = [], ...lines] = readDelimited(trimmed, file);
   if (header[0] !== "model" || header[1] !== "custom_settings") {
     throw new InputError('expected a table written by `sweval-aggregate table` (first columns "model", "custom_settings")', {
       code: "E_TABLE",
@@ -159,25 +153,35 @@ function indexRows(table: Table) {
   return new Map(table.rows.map((row) => [rowKey(row), { row, table }]));
 }
 
-function splitCsvLine(line: string, separator: string): string[] {
-  if (separator === "\t") return line.split("\t");
-  const fields: string[] = [];
-  let current = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const char = line[i];
-    if (quoted) {
-      if (char === '"' && line[i + 1] === '"') {
-        current += '"';
-        i++;
-      } else if (char === '"') quoted = false;
-      else current += char;
-    } else if (char === '"') quoted = true;
-    else if (char === separator) {
-      fields.push(current);
-      current = "";
-    } else current += char;
+/** The JSON table (`table --json`), held to the shape --diff reads. */
+function tableFromJson(document: unknown, file: string): Table {
+  const json = document as { columns?: unknown; rows?: unknown };
+  if (!Array.isArray(json.columns) || !Array.isArray(json.rows))
+    throw new InputError("expected a table written by `sweval-aggregate table --json` (columns and rows)", { code: "E_TABLE", file });
+  const rows = json.rows as Array<{ model: string; customSettings: string; cells: Array<string | null> }>;
+  return { columns: json.columns as string[], rows: rows.map((row) => ({ ...row, source: file })) };
+}
+
+/**
+ * The CSV (RFC 4180 quoting, as renderTable writes it) or TSV (no quoting: renderTable turns tabs in cells to
+ * spaces) rows of an earlier table, read by csv-parse; a malformed one is an InputError naming its line.
+ */
+function readDelimited(text: string, file: string): string[][] {
+  const tsv = text.split("\n", 1)[0]?.includes("\t") ?? false;
+  try {
+    return parse(text, {
+      delimiter: tsv ? "\t" : ",",
+      quote: tsv ? false : '"',
+      relax_column_count: true,
+      skip_empty_lines: true,
+    }) as string[][];
+  } catch (error) {
+    const words = (error instanceof Error ? error.message : String(error)).replace(/^Invalid \w+: /, "").replace(/ at line \d+$/, "");
+    throw new InputError(`malformed ${tsv ? "TSV" : "CSV"} table: ${words}`, {
+      code: "E_TABLE",
+      file,
+      line: (error as { lines?: number }).lines,
+      cause: error,
+    });
   }
-  fields.push(current);
-  return fields;
 }

@@ -180,6 +180,26 @@ describe("sweval-aggregate table and chart", () => {
     expect((await runBin(bin, ["table", join(root, "results"), "--json"])).stdout).toBe(JSON.stringify(json, null, 2) + "\n");
   });
 
+  it("reads CSV and JSON tables for --diff as csv-parse reads them, and refuses a malformed one naming its line", async () => {
+    const root = await aggregated();
+    const csv = (await runBin(bin, ["table", join(root, "results"), "--format", "csv"])).stdout;
+    const [header = "", first = "", ...rest] = csv.trimEnd().split("\n");
+    // A quoted field with a comma and a doubled quote: what RFC 4180 writers (a spreadsheet's export) produce.
+    const quoted = first.replace(/^([^,]+),([^,]*),/, '"$1","$2",');
+    writeFileSync(join(root, "before.csv"), [header, quoted, ...rest, '"org/x, ""quoted""",default'].join("\r\n"));
+    writeFileSync(join(root, "before.json"), (await runBin(bin, ["table", join(root, "results"), "--json"])).stdout);
+    const file = join(root, "results/hosted_vllm/org/a/aggregated_results.json");
+    writeFileSync(file, readFileSync(file, "utf8").replace(/"jmmlu_stem": [^,]+,/, '"jmmlu_stem": 0.123,'));
+    for (const before of ["before.csv", "before.json"]) {
+      const md = await runBin(bin, ["table", join(root, "results"), "--format", "md", "--diff", join(root, before)]);
+      expect([md.exitCode, md.stdout.match(/\(was /g)?.length]).toEqual([0, 1]);
+    }
+    writeFileSync(join(root, "broken.csv"), `${header}\n"hosted_vllm/org/a,default,0.5\n`);
+    const broken = await runBin(bin, ["table", join(root, "results"), "--diff", join(root, "broken.csv")]);
+    expect([broken.exitCode, broken.stdout]).toEqual([2, ""]);
+    expect(broken.stderr).toMatch(/broken\.csv:\d+: malformed CSV table: /);
+  });
+
   it("writes a self-contained HTML chart", async () => {
     const root = await aggregated();
     const out = join(root, "chart.html");
