@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { type ClusterFacts, type Dialect, dialectFor, formatWalltime, type JobRequest, parseWalltime } from "@sweval/clusters";
 import { commentText, doubleQuoted, InputError, readPackageVersion, renderJson, shellQuote } from "@sweval/core";
 import { type Plan, type PlanTask, runPaths } from "@sweval/settings-resolver/schema";
-import { JOBS_KIND, JOBS_VERSION, type Job, type JobsManifest, type JobTools } from "./schema.js";
+import { COMPLETION_LINE, JOBS_KIND, JOBS_VERSION, type Job, type JobsManifest, type JobTools } from "./schema.js";
 
 export type JobCommand = "sweval-run" | "legacy";
 
@@ -287,8 +287,9 @@ function renderAggregationScript(context: JobContext, job: Job): string {
 }
 
 const JOB_TOOLS = {
-  run: { key: "run", bin: "sweval-run", variable: "SWEVAL_RUN" },
-  aggregate: { key: "aggregate", bin: "sweval-aggregate", variable: "SWEVAL_AGGREGATE" },
+  run: { key: "run", bin: "sweval-run", variable: "SWEVAL_RUN", announcesCompletion: true },
+  // sweval-aggregate writes the file and says so; the job prints the line the board reads as done, as the legacy job does.
+  aggregate: { key: "aggregate", bin: "sweval-aggregate", variable: "SWEVAL_AGGREGATE", announcesCompletion: false },
 } as const;
 
 /**
@@ -299,13 +300,16 @@ const JOB_TOOLS = {
  */
 function launchLines(tools: JobTools | null, tool: (typeof JOB_TOOLS)[keyof typeof JOB_TOOLS], args: string[]): string[] {
   const entry = tools?.[tool.key];
-  if (!tools || !entry) return [`exec "\${${tool.variable}:-${tool.bin}}" ${args.map(shellQuote).join(" ")}`];
+  // A tool that prints the completion line itself replaces the shell; otherwise the shell prints it after success.
+  const launch = (command: string) => (tool.announcesCompletion ? [`exec ${command}`] : [command, `echo ${shellQuote(COMPLETION_LINE)}`]);
+  if (!tools || !entry) return launch(`"\${${tool.variable}:-${tool.bin}}" ${args.map(shellQuote).join(" ")}`);
   const missing = (what: string, variable: string) =>
-    `  echo "sweval job: ${what} $${variable} is not on \${HOSTNAME:-this node}; install sweval on a filesystem the compute nodes share (sweval-env check --jobs <manifest>), or set ${tool.variable} or SWEVAL_NODE" >&2`;
+    `  echo "sweval job: ${what} $${variable} is not on \${HOSTNAME:-this node}; install sweval on a filesystem the compute nodes share, or set ${tool.variable} or SWEVAL_NODE" >&2`;
+  const [override, ...afterOverride] = launch(`"$${tool.variable}" "$@"`);
   return [
     `# ${tool.bin} from the install that rendered this job; ${tool.variable} (a command) or SWEVAL_NODE replace it.`,
     `set -- ${args.map(shellQuote).join(" ")}`,
-    `if [ -n "\${${tool.variable}:-}" ]; then exec "$${tool.variable}" "$@"; fi`,
+    `if [ -n "\${${tool.variable}:-}" ]; then ${[override, ...afterOverride, ...(tool.announcesCompletion ? [] : ["exit 0"])].join("; ")}; fi`,
     `SWEVAL_NODE="\${SWEVAL_NODE:-${doubleQuoted(tools.node)}}"`,
     `sweval_entry=${shellQuote(entry)}`,
     'if [ ! -x "$SWEVAL_NODE" ]; then',
@@ -316,7 +320,7 @@ function launchLines(tools: JobTools | null, tool: (typeof JOB_TOOLS)[keyof type
     missing(tool.bin, "sweval_entry"),
     "  exit 127",
     "fi",
-    'exec "$SWEVAL_NODE" -- "$sweval_entry" "$@"',
+    ...launch('"$SWEVAL_NODE" -- "$sweval_entry" "$@"'),
   ];
 }
 

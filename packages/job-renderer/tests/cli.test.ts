@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { repoRoot, runBin, testdir } from "@sweval/test-utils";
 import { describe, expect, it } from "vitest";
-import { JobsManifestSchema } from "../src/index.js";
+import { COMPLETION_LINE, JobsManifestSchema } from "../src/index.js";
 
 const renderBin = fileURLToPath(new URL("../bin/sweval-render.js", import.meta.url));
 const resolveBin = join(repoRoot, "packages/settings-resolver/bin/sweval-resolve.js");
@@ -187,6 +187,8 @@ describe("jobs that find their tools", () => {
       const run = spawnSync("bash", [job.script], { env, encoding: "utf8", timeout: 60_000 });
       expect(run.stderr).not.toContain("impostor");
       expect(run.status, run.stderr).toBe(0);
+      // The line the status board reads as done, from the evaluation job and the aggregation job alike.
+      expect(run.stdout.split("\n")).toContain(COMPLETION_LINE);
     }
     const rehearsalResults = join(dir, "results/rehearsal/hosted_vllm", MODEL);
     expect(existsSync(join(rehearsalResults, "aggregated_results.json"))).toBe(true);

@@ -37,15 +37,16 @@ set -u
 cd /repo
 # sweval-aggregate from the install that rendered this job; SWEVAL_AGGREGATE (a command) or SWEVAL_NODE replace it.
 set -- --model-name rehearsal/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 --raw-results-dir /repo/lighteval/outputs/results/rehearsal/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 --aggregated-outputs-dir /repo/results/rehearsal/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5
-if [ -n "${SWEVAL_AGGREGATE:-}" ]; then exec "$SWEVAL_AGGREGATE" "$@"; fi
+if [ -n "${SWEVAL_AGGREGATE:-}" ]; then "$SWEVAL_AGGREGATE" "$@"; echo '✅ Result aggregation was successfully done.'; exit 0; fi
 SWEVAL_NODE="${SWEVAL_NODE:-/gs/fs/tga-example/sweval/bin/node}"
 sweval_entry=/gs/fs/tga-example/sweval/lib/node_modules/@sweval/cli/node_modules/@sweval/aggregator/bin/sweval-aggregate.js
 if [ ! -x "$SWEVAL_NODE" ]; then
-  echo "sweval job: node $SWEVAL_NODE is not on ${HOSTNAME:-this node}; install sweval on a filesystem the compute nodes share (sweval-env check --jobs <manifest>), or set SWEVAL_AGGREGATE or SWEVAL_NODE" >&2
+  echo "sweval job: node $SWEVAL_NODE is not on ${HOSTNAME:-this node}; install sweval on a filesystem the compute nodes share, or set SWEVAL_AGGREGATE or SWEVAL_NODE" >&2
   exit 127
 fi
 if [ ! -f "$sweval_entry" ]; then
-  echo "sweval job: sweval-aggregate $sweval_entry is not on ${HOSTNAME:-this node}; install sweval on a filesystem the compute nodes share (sweval-env check --jobs <manifest>), or set SWEVAL_AGGREGATE or SWEVAL_NODE" >&2
+  echo "sweval job: sweval-aggregate $sweval_entry is not on ${HOSTNAME:-this node}; install sweval on a filesystem the compute nodes share, or set SWEVAL_AGGREGATE or SWEVAL_NODE" >&2
   exit 127
 fi
-exec "$SWEVAL_NODE" -- "$sweval_entry" "$@"
+"$SWEVAL_NODE" -- "$sweval_entry" "$@"
+echo '✅ Result aggregation was successfully done.'

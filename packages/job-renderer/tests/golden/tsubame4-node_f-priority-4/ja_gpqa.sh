@@ -39,11 +39,11 @@ if [ -n "${SWEVAL_RUN:-}" ]; then exec "$SWEVAL_RUN" "$@"; fi
 SWEVAL_NODE="${SWEVAL_NODE:-/gs/fs/tga-example/sweval/bin/node}"
 sweval_entry=/gs/fs/tga-example/sweval/lib/node_modules/@sweval/cli/node_modules/@sweval/inference-runner/bin/sweval-run.js
 if [ ! -x "$SWEVAL_NODE" ]; then
-  echo "sweval job: node $SWEVAL_NODE is not on ${HOSTNAME:-this node}; install sweval on a filesystem the compute nodes share (sweval-env check --jobs <manifest>), or set SWEVAL_RUN or SWEVAL_NODE" >&2
+  echo "sweval job: node $SWEVAL_NODE is not on ${HOSTNAME:-this node}; install sweval on a filesystem the compute nodes share, or set SWEVAL_RUN or SWEVAL_NODE" >&2
   exit 127
 fi
 if [ ! -f "$sweval_entry" ]; then
-  echo "sweval job: sweval-run $sweval_entry is not on ${HOSTNAME:-this node}; install sweval on a filesystem the compute nodes share (sweval-env check --jobs <manifest>), or set SWEVAL_RUN or SWEVAL_NODE" >&2
+  echo "sweval job: sweval-run $sweval_entry is not on ${HOSTNAME:-this node}; install sweval on a filesystem the compute nodes share, or set SWEVAL_RUN or SWEVAL_NODE" >&2
   exit 127
 fi
 exec "$SWEVAL_NODE" -- "$sweval_entry" "$@"
