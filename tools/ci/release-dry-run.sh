@@ -52,5 +52,5 @@ if ! npm publish --dry-run --workspaces > "$work/publish.out" 2>&1; then
   cat "$work/publish.out" >&2
   exit 1
 fi
-grep -E '^npm notice (package|total files|Publishing)|^\+ ' "$work/publish.out" >&2 || true
+grep -E '^\+ |Skipping' "$work/publish.out" >&2 || true
 say "ok"
