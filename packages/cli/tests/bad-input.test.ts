@@ -212,3 +212,18 @@ describe("every tool answers --version and --help, and exits 2 when given nothin
     expect(nothing.stderr).toMatch(/Usage: sweval-|error: /);
   });
 });
+
+describe("a usage error in a sub-command exits 2 like one in the top-level command", () => {
+  it.each([
+    ["pbs", ["submit", "--no-such-flag"]],
+    ["aggregate", ["table"]],
+    ["details", ["show", "x", "--json", "--format", "md"]],
+    ["env", ["check", "--no-such-flag"]],
+    ["run", ["doctor"]],
+    ["resolve", ["--no-such-flag"]],
+  ] as const)("sweval-%s %s", async (tool, args) => {
+    const result = await runBin(bins[tool], [...args]);
+    expect([result.exitCode, result.stdout]).toEqual([2, ""]);
+    expect(result.stderr).toMatch(/error: /);
+  });
+});

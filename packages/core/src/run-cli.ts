@@ -6,6 +6,7 @@ export interface CommandLike {
   exitOverride(): unknown;
   configureOutput(output: { writeOut(text: string): void; writeErr(text: string): void }): unknown;
   parseAsync(argv: readonly string[], options: { from: "user" }): Promise<unknown>;
+  readonly commands: readonly Omit<CommandLike, "parseAsync">[];
 }
 
 /**
@@ -13,14 +14,23 @@ export interface CommandLike {
  * usage errors and InputError, 1 for WorkError and for bugs (which also print their stack).
  */
 export async function runCli(tool: string, program: CommandLike, argv: readonly string[], io: Io): Promise<number> {
-  program.exitOverride();
-  program.configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+  routeOutcomes(program, io);
   try {
     await program.parseAsync(argv, { from: "user" });
     return ExitCode.ok;
   } catch (error) {
     return reportError(tool, error, io);
   }
+}
+
+/**
+ * Sub-commands made before this call do not inherit these settings from their parent: without them a usage error
+ * in `tool sub` exits the process with commander's 1 instead of returning 2.
+ */
+function routeOutcomes(command: Omit<CommandLike, "parseAsync">, io: Io): void {
+  command.exitOverride();
+  command.configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+  for (const sub of command.commands) routeOutcomes(sub, io);
 }
 
 /** Prints an error for a person and returns the exit code it deserves. */

@@ -39,11 +39,21 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("--grep <regex>", "search prompt, predictions and gold")
     .option("--columns <names>", "raw columns to show, comma-separated")
     .addOption(new Option("--format <format>", "output").choices(["table", "jsonl", "md"]).default("table"))
+    .addOption(new Option("--json", "the samples as JSON Lines (same as --format jsonl)").conflicts("format"))
     .action(
       async (
         path: string,
-        flags: { task?: string; rows?: string; where?: string; grep?: string; columns?: string; format: "table" | "jsonl" | "md" },
+        flags: {
+          task?: string;
+          rows?: string;
+          where?: string;
+          grep?: string;
+          columns?: string;
+          format: "table" | "jsonl" | "md";
+          json?: boolean;
+        },
       ) => {
+        if (flags.json) flags.format = "jsonl";
         const [{ hasDetails, listDetails, readPage }, { renderSamples }] = await Promise.all([import("./query.js"), import("./render.js")]);
         let file = resolve(io.cwd, path);
         if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) {

@@ -107,6 +107,8 @@ describe.skipIf(!have)(have ? "sweval-details" : "sweval-details (skipped: ../sh
       .split("\n")
       .map((l) => SampleLineSchema.parse(JSON.parse(l)));
     expect(rows.map((r) => r.index)).toEqual([10, 11, 12]);
+    // --json is the JSON form, as on every tool whose default is a table.
+    expect(await runBin(bin, ["show", file, "--rows", "10..13", "--json"])).toEqual(jsonl);
     expect(rows[0]?.predictions).toEqual(truth[10].predictions);
     const metric = Object.keys(truth[0].metrics)[0] as string;
     const wrong = await runBin(bin, ["show", file, "--rows", "0..40", "--where", `${metric}<1`, "--format", "jsonl"]);
