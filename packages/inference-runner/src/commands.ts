@@ -1,5 +1,5 @@
 import { InputError } from "@sweval/core";
-import type { Plan, PlanTask } from "@sweval/settings-resolver/schema";
+import { type Plan, type PlanTask, readsVllmUseV1 } from "@sweval/settings-resolver/schema";
 
 /** A served model's settings: tasks with equal keys share one vLLM server. */
 export function servingKey(plan: Plan, task: PlanTask): string {
@@ -41,9 +41,25 @@ export function vllmServeArgs(plan: Plan, task: PlanTask, port: number, gpus: nu
   if (typeof task.maxModelLength.value === "number" && task.maxModelLength.value > 0)
     args.push("--max-model-len", String(task.maxModelLength.value));
   args.push("--gpu-memory-utilization", "0.9", "--dtype", "bfloat16");
+  // V5 passes its plugin loader on every serve, as the legacy job does; it registers llmjp4 and nemotron_nano_v2.
+  const plugin = plan.checkout.reasoningParserPlugin;
+  if (plugin) args.push("--reasoning-parser-plugin", plugin.loader);
   if (task.parserRouting.vllmParser) args.push("--reasoning-parser", task.parserRouting.vllmParser);
+  if (plan.trustRemoteCode.value === true) args.push("--trust-remote-code");
   if (plan.model.path) args.push("--served-model-name", plan.model.id);
   return args;
+}
+
+/**
+ * What the job exports for vLLM and lighteval: VLLM_USE_V1 only where the pinned vLLM reads it (0.9 parses it with
+ * int(); 0.18 only logs it as unknown), and the plugin folder on PYTHONPATH, which llmjp4's parser imports from.
+ */
+export function vllmEnvironment(plan: Plan, task: PlanTask, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const added: NodeJS.ProcessEnv = {};
+  if (readsVllmUseV1(plan.checkout.vllm.version)) added.VLLM_USE_V1 = String(task.vllmUseV1.value ?? 1);
+  const plugin = plan.checkout.reasoningParserPlugin;
+  if (plugin) added.PYTHONPATH = env.PYTHONPATH ? `${plugin.dir}:${env.PYTHONPATH}` : plugin.dir;
+  return added;
 }
 
 /** lighteval's model config YAML, in the legacy layout (4-space indent, generation beside base_params). */

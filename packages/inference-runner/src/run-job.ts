@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { InputError, parseDocument, parseJsonText, readTextInput, writeFileAtomic } from "@sweval/core";
 import { COMPLETION_LINE } from "@sweval/job-renderer/schema";
 import { PLAN_KIND, PLAN_VERSION, type Plan, PlanSchema, type PlanTask, runPaths } from "@sweval/settings-resolver/schema";
-import { lightevalArgs, renderModelConfig, servingKey, toolCommand, vllmServeArgs } from "./commands.js";
+import { lightevalArgs, renderModelConfig, servingKey, toolCommand, vllmEnvironment, vllmServeArgs } from "./commands.js";
 import { diagnose, renderFindings } from "./doctor.js";
 import { freePort, waitForHealth } from "./health.js";
 import { type GroupChild, spawnGroup, stopGroup } from "./process-group.js";
@@ -87,7 +87,7 @@ export async function runJob(options: RunJobOptions): Promise<number> {
         mkdirSync(head.logDir, { recursive: true });
         const logFile = join(head.logDir, `${head.key}.vllm${jobId}`);
         out(`🚀 starting vLLM: ${argv.join(" ")} (log ${logFile})`);
-        server = spawnGroup(argv, { cwd: repo, env: { ...env, VLLM_USE_V1: String(head.vllmUseV1.value ?? 1) }, logFile });
+        server = spawnGroup(argv, { cwd: repo, env: { ...withoutVllmUseV1(env), ...vllmEnvironment(plan, head, env) }, logFile });
         const health = await waitForHealth({
           url: `http://127.0.0.1:${port}/health`,
           server,
@@ -116,7 +116,7 @@ export async function runJob(options: RunJobOptions): Promise<number> {
         const started = Date.now();
         current = spawnGroup(argv, {
           cwd,
-          env: { ...env, LITELLM_LOG_LEVEL: "WARNING", VLLM_USE_V1: String(task.vllmUseV1.value ?? 1) },
+          env: { ...withoutVllmUseV1(env), LITELLM_LOG_LEVEL: "WARNING", ...vllmEnvironment(plan, task, env) },
           inheritStdio: true,
         });
         const { code, signal } = await current.exited;
@@ -177,10 +177,21 @@ async function prepareServing(plan: Plan, task: PlanTask, env: NodeJS.ProcessEnv
     offline: env.HF_HUB_OFFLINE === "1",
   });
   let prepared = task;
+  // As the legacy job: without the model's files there is no safe length (vLLM would take the full context) and no
+  // think-tag check, so the job stops before vLLM starts, saying where it looked.
+  const unknown = [
+    task.maxModelLength.value === null && metadata.maxModelLength.value === null ? "its max model length" : null,
+    task.parserRouting.checkAtJobStart && typeof metadata.hasThinkTag.value !== "boolean" ? "whether its tokenizer has a think tag" : null,
+  ].filter(Boolean);
+  if (unknown.length > 0) {
+    err(`❌ cannot read ${plan.model.id}'s config and tokenizer to know ${unknown.join(" and ")}: ${metadata.notes.join("; ")}`);
+    err(
+      "❌ download the model into the Hugging Face cache before the job (hf download <model> --cache-dir $HUGGINGFACE_CACHE), or set max_model_length and reasoning_parser in its custom settings",
+    );
+    return RunExit.failed;
+  }
   if (task.maxModelLength.value === null) {
-    if (metadata.maxModelLength.value === null)
-      err(`⚠️ max model length still unknown (${metadata.notes.join("; ")}); vLLM will use the model's own`);
-    else err(`🤖 Auto-detected max model length: ${metadata.maxModelLength.value}`);
+    err(`🤖 Auto-detected max model length: ${metadata.maxModelLength.value}`);
     prepared = { ...prepared, maxModelLength: metadata.maxModelLength };
   }
   if (task.parserRouting.checkAtJobStart) {
@@ -212,7 +223,7 @@ async function aggregateModel(options: {
       modelName: options.litellm,
       rawResultsDir: options.rawResultsDir,
       outDir: options.resultsDir,
-      conf: readAggregateConf(undefined, options.plan.paths.repoPath),
+      conf: readAggregateConf(options.plan.aggregateConf, options.plan.paths.repoPath),
       customSettings: custom ? { path: custom.path, name: custom.name, version: custom.version } : undefined,
     });
     for (const message of result.messages) options.err(message);
@@ -221,6 +232,12 @@ async function aggregateModel(options: {
     options.err(`❌ aggregation failed: ${(error as Error).message}`);
     return false;
   }
+}
+
+/** The environment's own VLLM_USE_V1 (a login shell's) must not reach a vLLM that the plan says does not read it. */
+function withoutVllmUseV1(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { VLLM_USE_V1: _ignored, ...rest } = env;
+  return rest;
 }
 
 function tail(file: string, count: number): string {

@@ -1,5 +1,5 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { resolvePlan } from "@sweval/settings-resolver";
 import { repoRoot, runBin, testdir } from "@sweval/test-utils";
 
@@ -31,9 +31,45 @@ export async function planFile(
   return { repo, plan, path };
 }
 
+/**
+ * A Hugging Face cache holding the model's config and tokenizer files, laid out as `hf download` leaves them
+ * (models--org--name/refs/main, snapshots/<rev>/…): what the legacy pre-download puts there before the job starts.
+ */
+export function modelCache(root: string, modelId: string, options: { maxPositionEmbeddings?: number; thinkTag?: boolean } = {}) {
+  const revision = "0123456789abcdef0123456789abcdef01234567";
+  const folder = join(root, "hub", `models--${modelId.replaceAll("/", "--")}`);
+  const snapshot = join(folder, "snapshots", revision);
+  mkdirSync(snapshot, { recursive: true });
+  mkdirSync(join(folder, "refs"), { recursive: true });
+  writeFileSync(join(folder, "refs", "main"), revision);
+  writeFileSync(join(snapshot, "config.json"), JSON.stringify({ max_position_embeddings: options.maxPositionEmbeddings ?? 131072 }));
+  const added = options.thinkTag
+    ? [
+        { id: 128000, content: "<think>" },
+        { id: 128001, content: "</think>" },
+      ]
+    : [];
+  writeFileSync(join(snapshot, "tokenizer.json"), JSON.stringify({ added_tokens: added, model: { vocab: { hello: 0 } } }));
+  return root;
+}
+
+/** HF_HOME holding the plan's model, in a cache beside the plan. */
+export function cachedModelEnv(planPath: string): NodeJS.ProcessEnv {
+  const modelId = (JSON.parse(readFileSync(planPath, "utf8")) as { model: { id: string } }).model.id;
+  return { HF_HOME: modelCache(join(dirname(planPath), "hf-cache"), modelId) };
+}
+
+/** The plan's model in a cache beside the plan, unless the caller names its own HF_HOME. */
+function cacheFor(args: string[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const planPath = args[args.indexOf("--plan") + 1];
+  if (env.HF_HOME !== undefined || !planPath || !existsSync(planPath)) return {};
+  return cachedModelEnv(planPath);
+}
+
 export function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   return runBin(runBinPath, args, {
     env: {
+      ...cacheFor(args, env),
       HOME: "/nonexistent-home",
       JOB_ID: "4242",
       SWEVAL_VLLM_CMD: STAND_IN_VLLM,

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { listDetails, openDetails, readRows, toSample } from "@sweval/details-viewer";
 import { describe, expect, it } from "vitest";
-import { planFile, processesIn, run, runBinPath, STAND_IN_LIGHTEVAL, STAND_IN_VLLM } from "./helpers.js";
+import { cachedModelEnv, planFile, processesIn, run, runBinPath, STAND_IN_LIGHTEVAL, STAND_IN_VLLM } from "./helpers.js";
 
 /** lighteval 0.8.0's Detail fields, which datasets writes sorted (legacy-workflow §10.3). */
 const SWALLOW_COLUMNS = [
@@ -110,6 +110,7 @@ describe("sweval-run against stand-in vLLM and lighteval", () => {
     const child = spawn(process.execPath, [runBinPath, "--plan", path, "--task", "ja_gpqa"], {
       env: {
         ...process.env,
+        ...cachedModelEnv(path),
         HOME: "/nonexistent-home",
         SWEVAL_VLLM_CMD: STAND_IN_VLLM,
         SWEVAL_LIGHTEVAL_CMD: JSON.stringify(["bash", "-c", `sleep 300; true # ${marker}`, "lighteval"]),
@@ -131,6 +132,7 @@ describe("sweval-run against stand-in vLLM and lighteval", () => {
     const child = spawn(process.execPath, [runBinPath, "--plan", path, "--task", "ja_gpqa"], {
       env: {
         ...process.env,
+        ...cachedModelEnv(path),
         HOME: "/nonexistent-home",
         SWEVAL_VLLM_CMD: STAND_IN_VLLM,
         SWEVAL_LIGHTEVAL_CMD: STAND_IN_LIGHTEVAL,

@@ -34,6 +34,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("--tasks-runtime <csv>", "tasks_runtime.csv to use")
     .option("--task-settings <csv>", "task_settings.csv to use")
     .option("--custom-model-settings-dir <dir>", "custom_model_settings directory to use")
+    .option("--trust-remote-code", "vllm serve --trust-remote-code (default: $TRUST_REMOTE_CODE, true or false)")
+    .option("--aggregate-conf <name|file>", "aggregation table the jobs use (default: the checkout's, else swallow-v202508)")
     .option("--offline", "never download model files from the Hub; defer what is not cached")
     .option("--strict", "make the manual's checks (temperature, thinking switch) errors")
     .option("--explain", "print every value and the layer that set it as a table on stderr")
@@ -62,6 +64,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         tasksRuntime: flags.tasksRuntime,
         taskSettings: flags.taskSettings,
         customModelSettingsDir: flags.customModelSettingsDir,
+        trustRemoteCode: flags.trustRemoteCode ? true : null,
+        aggregateConf: flags.aggregateConf ?? null,
         offline: Boolean(flags.offline),
         strict: Boolean(flags.strict),
         env: io.env,
@@ -88,6 +92,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 }
 
 interface ResolveFlags {
+  trustRemoteCode?: boolean;
+  aggregateConf?: string;
   model: string[];
   modelsFile?: string;
   modelPath?: string;

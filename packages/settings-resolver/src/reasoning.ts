@@ -2,6 +2,8 @@ import { InputError } from "@sweval/core";
 
 /** Parsers vLLM serves itself (V4: qwen3, deepseek_r1, granite; V5 adds the rest). */
 export const VLLM_REASONING_PARSERS = ["qwen3", "deepseek_r1", "granite", "nemotron_v3", "llmjp4", "nemotron_nano_v2"] as const;
+/** Names the V5 routing list sends to vLLM that no vLLM has built in: only the Swallow plugin registers them. */
+export const PLUGIN_ONLY_PARSERS = ["llmjp4", "nemotron_nano_v2"] as const;
 /** Parsers the Swallow lighteval fork applies on its side. */
 export const LIGHTEVAL_REASONING_PARSERS = ["deepseek_r1_markup"] as const;
 

@@ -3,11 +3,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type ClusterProfile, clusterFacts, nodeKindFacts, parseWalltime, readClusterProfile } from "@sweval/clusters";
 import { didYouMean, InputError, parseDocument, parseJsonText, readPackageVersion } from "@sweval/core";
+import { builtInReasoningParsers, type CheckoutFacts, PLUGIN_DIR, readCheckout, readsVllmUseV1 } from "./checkout.js";
 import { locateInputs } from "./locate-inputs.js";
 import { detectModelMetadata, type ModelMetadata } from "./model-metadata.js";
 import { findProfile, type ModelSettingsProfile } from "./model-settings.js";
 import { PROVIDER_TABLE, type Provider, validateModelId, validateSettingName } from "./providers.js";
-import { decideParser } from "./reasoning.js";
+import { decideParser, PLUGIN_ONLY_PARSERS } from "./reasoning.js";
 import {
   GENERATION_PARAMS,
   PLAN_KIND,
@@ -51,6 +52,10 @@ export interface ResolvePlanOptions {
   tasksRuntime?: string | null;
   taskSettings?: string | null;
   customModelSettingsDir?: string | null;
+  /** vllm serve --trust-remote-code. @default $TRUST_REMOTE_CODE ("true" or "false"), else false */
+  trustRemoteCode?: boolean | null;
+  /** The aggregation table the jobs use. @default the one matching the checkout's conf.py, else swallow-v202508 */
+  aggregateConf?: string | null;
   /** Never download model files from the Hub. @default false */
   offline?: boolean;
   /** Turn the manual's "check with a person" warnings into errors. @default false */
@@ -116,6 +121,7 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
 
   const keys = selectTasks(options.tasks ?? ["all"], tasksRuntime);
   const repoPath = resolve(cwd, options.repoPath ?? env.REPO_PATH ?? root);
+  const checkout = readCheckout(repoPath);
   const litellmModel = providerInfo.litellmModel(options.model);
   const customSubdir = customName ? `/${customName}` : "";
   const resultsDir = `${repoPath}/results/${providerInfo.resultsSubdir}${options.model}${customSubdir}`;
@@ -141,6 +147,7 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
       rawResultsDir,
       warnings,
       limits,
+      checkout,
     });
   });
 
@@ -166,6 +173,9 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
     apiKeyEnv: providerInfo.apiKeyEnv,
     cluster: clusterFacts(cluster, clusterPath),
     nodeKind: nodeKindFacts(nodeKindName, nodeKind),
+    checkout,
+    trustRemoteCode: resolveTrustRemoteCode(options.trustRemoteCode, env),
+    aggregateConf: options.aggregateConf ?? checkout.aggregateConf?.name ?? "swallow-v202508",
     customSettings: profile ? { name: profile.name, path: profile.file, version: profile.version } : null,
     mergeStrategy,
     maxSamples: options.maxSamples ?? null,
@@ -257,6 +267,10 @@ export function fingerprintPlan(plan: Plan): string {
     customSettings: plan.customSettings ? { name: plan.customSettings.name, version: plan.customSettings.version } : null,
     mergeStrategy: plan.mergeStrategy,
     maxSamples: plan.maxSamples,
+    // What the checkout makes a job do differently; left out while it says nothing, so plans made before stay equal.
+    ...(plan.trustRemoteCode.value === true ? { trustRemoteCode: true } : {}),
+    ...(plan.aggregateConf !== "swallow-v202508" ? { aggregateConf: plan.aggregateConf } : {}),
+    ...(checkoutEssence(plan.checkout) ? { checkout: checkoutEssence(plan.checkout) } : {}),
     tasks: plan.tasks.map((task) => ({
       key: task.key,
       lightevalTask: task.lightevalTask,
@@ -271,6 +285,16 @@ export function fingerprintPlan(plan: Plan): string {
 }
 
 // --- internal ---
+
+function checkoutEssence(checkout: Plan["checkout"]) {
+  const essence = {
+    vllm: checkout.vllm.version,
+    python: checkout.python.version,
+    plugin: checkout.reasoningParserPlugin?.parsers ?? null,
+    legacyTrustRemoteCode: checkout.legacyTakesTrustRemoteCode || null,
+  };
+  return Object.values(essence).some((value) => value !== null) ? essence : null;
+}
 
 /** conf/provider_limits.json as `sweval-run probe` writes it: the largest n an endpoint accepted. */
 function readProviderLimits(root: string, provider: string, model: string): { file: string; maxN: number } | null {
@@ -300,6 +324,7 @@ interface ResolveTaskContext {
   rawResultsDir: string;
   warnings: PlanWarning[];
   limits: { file: string; maxN: number } | null;
+  checkout: CheckoutFacts;
 }
 
 function resolveTask(context: ResolveTaskContext): PlanTask {
@@ -335,6 +360,9 @@ function resolveTask(context: ResolveTaskContext): PlanTask {
     at: locationOf(parserValue, "reasoning_parser"),
   });
   if (decision.warning) context.warnings.push({ code: "reasoning-parser", message: `${row.key}: ${decision.warning}` });
+  if (decision.vllmParser)
+    checkParserAvailable(decision.vllmParser, context.checkout, locationOf(parserValue, "reasoning_parser"), context.warnings);
+  const vllmUseV1 = resolveVllmUseV1(merged.vllm_use_v1, context.checkout, row.key, context.warnings);
   checkTemperature(row, settingsRow, merged.temperature, context.warnings);
 
   const generation: Record<string, ResolvedValue> = {};
@@ -356,7 +384,7 @@ function resolveTask(context: ResolveTaskContext): PlanTask {
     walltime,
     systemMessage: merged.system_message ?? { value: "", literal: "", source: { layer: "default" } },
     maxModelLength: resolveMaxModelLength(merged.max_model_length, metadata, provider),
-    vllmUseV1: merged.vllm_use_v1 ?? { value: 1, literal: "1", source: { layer: "default" } },
+    vllmUseV1,
     reasoningParser: parserValue ?? { value: null, literal: "", source: { layer: "default" } },
     generation,
     parserRouting: {
@@ -367,6 +395,76 @@ function resolveTask(context: ResolveTaskContext): PlanTask {
       checkAtJobStart: decision.checkAtJobStart,
     },
   };
+}
+
+/**
+ * A parser routed to vLLM must exist in the vLLM the checkout pins, built in or registered by the checkout's
+ * Swallow plugin folder (V5's `--reasoning-parser-plugin`); otherwise vLLM exits at start-up, after the queue.
+ * `llmjp4` and `nemotron_nano_v2` are built into no vLLM: only the plugin provides them.
+ */
+function checkParserAvailable(parser: string, checkout: CheckoutFacts, at: ReturnType<typeof locationOf>, warnings: PlanWarning[]): void {
+  if (checkout.reasoningParserPlugin?.parsers.includes(parser)) return;
+  const builtIn = builtInReasoningParsers(checkout.vllm.version);
+  const pluginOnly = (PLUGIN_ONLY_PARSERS as readonly string[]).includes(parser);
+  if (builtIn?.includes(parser) || (!builtIn && !pluginOnly)) {
+    if (!builtIn && checkout.vllm.version)
+      warnings.push({
+        code: "reasoning-parser",
+        message: `reasoning parser "${parser}" not checked: sweval knows the parsers of vLLM 0.9 and 0.18, the checkout pins ${checkout.vllm.version}`,
+      });
+    return;
+  }
+  const pinned = checkout.vllm.version ? `vLLM ${checkout.vllm.version} (pinned by ${checkout.vllm.source})` : "any vLLM";
+  const plugin = checkout.reasoningParserPlugin
+    ? `${checkout.reasoningParserPlugin.dir} registers only ${checkout.reasoningParserPlugin.parsers.join(", ") || "no parser"}`
+    : `the checkout has no ${PLUGIN_DIR}/multi_parser_loader.py to load a plugin from`;
+  throw new InputError(`reasoning parser "${parser}" is not built into ${pinned}, and ${plugin}: vLLM would exit at start-up`, {
+    code: "E_PARSER_UNAVAILABLE",
+    ...at,
+    hint: pluginOnly
+      ? `"${parser}" comes only from the Swallow plugin: use a V5 checkout (${PLUGIN_DIR}/${parser}_reasoning_parser.py) as REPO_PATH`
+      : `choose one of ${(builtIn ?? []).join(", ")}${checkout.reasoningParserPlugin?.parsers.length ? `, ${checkout.reasoningParserPlugin.parsers.join(", ")}` : ""}, or a checkout whose vLLM has it`,
+  });
+}
+
+/**
+ * vllm_use_v1 as the pinned vLLM reads it: 0.9 parses VLLM_USE_V1 with int(), so true/false become 1/0 (the
+ * legacy passes "False" through and vLLM crashes); from 0.11 the variable is gone and the value has no effect.
+ */
+function resolveVllmUseV1(
+  setting: ResolvedValue | undefined,
+  checkout: CheckoutFacts,
+  key: string,
+  warnings: PlanWarning[],
+): ResolvedValue {
+  if (!setting) return { value: 1, literal: "1", source: { layer: "default" } };
+  const raw = String(setting.value).trim().toLowerCase();
+  const value = raw === "true" || raw === "1" ? 1 : raw === "false" || raw === "0" ? 0 : null;
+  if (value === null)
+    throw new InputError(`vllm_use_v1 must be 0, 1, true or false, not ${JSON.stringify(setting.value)}`, {
+      code: "E_VLLM_USE_V1",
+      ...locationOf(setting, "vllm_use_v1"),
+    });
+  if (value === 0 && !readsVllmUseV1(checkout.vllm.version))
+    warnings.push({
+      code: "settings-file",
+      message: `${key}: vllm_use_v1: 0 has no effect on vLLM ${checkout.vllm.version}, which has only the V1 engine`,
+    });
+  // The literal stays what the file said: the legacy settings lines print it as written.
+  return { ...setting, value };
+}
+
+/** V5's TRUST_REMOTE_CODE: exactly true or false (qsub_all.sh exits otherwise). */
+function resolveTrustRemoteCode(option: boolean | null | undefined, env: NodeJS.ProcessEnv): ResolvedValue {
+  if (typeof option === "boolean") return { value: option, source: { layer: "cli", flag: "--trust-remote-code" } };
+  const raw = env.TRUST_REMOTE_CODE;
+  if (raw === undefined || raw === "") return { value: false, source: { layer: "default" } };
+  if (raw !== "true" && raw !== "false")
+    throw new InputError(`TRUST_REMOTE_CODE must be exactly true or false, not ${JSON.stringify(raw.slice(0, 40))}`, {
+      code: "E_TRUST_REMOTE_CODE",
+      field: "TRUST_REMOTE_CODE",
+    });
+  return { value: raw === "true", source: { layer: "default", note: "TRUST_REMOTE_CODE from the environment" } };
 }
 
 /** For each param, the first non-null of (primary, secondary): model-first = (profile, task row). */

@@ -70,6 +70,20 @@ export const ParserRoutingSchema = z.object({
   checkAtJobStart: z.boolean().describe("true when the think-tag check is deferred to the runner"),
 });
 
+export const CheckoutFactsSchema = z
+  .object({
+    vllm: z.object({ version: z.string().nullable(), source: pathText().nullable() }).describe("the vLLM the checkout's lock pins"),
+    python: z.object({ version: z.string().nullable(), source: pathText().nullable() }).describe("requires-python =="),
+    reasoningParserPlugin: z
+      .object({ loader: pathText(), dir: pathText(), parsers: z.array(z.string().regex(/^[A-Za-z0-9_]+$/)) })
+      .nullable()
+      .describe("V5's multi_parser_loader.py, passed as vllm serve --reasoning-parser-plugin, and the names it registers"),
+    aggregateConf: z.object({ name: safeName(), source: pathText() }).nullable().describe("the table matching the checkout's conf.py"),
+    legacyTakesTrustRemoteCode: z.boolean(),
+  })
+  .describe("what the evaluation checkout (REPO_PATH) pins and ships; null where it does not say");
+export type CheckoutFactsDocument = z.infer<typeof CheckoutFactsSchema>;
+
 export const PlanTaskSchema = z.object({
   key: z
     .string()
@@ -119,6 +133,9 @@ export const PlanSchema = z.object({
     .describe("null when no custom settings are used"),
   mergeStrategy: z.enum(["model-first", "task-first"]),
   maxSamples: z.number().int().positive().nullable(),
+  checkout: CheckoutFactsSchema,
+  trustRemoteCode: ResolvedValueSchema.describe("vllm serve --trust-remote-code (V5 TRUST_REMOTE_CODE)"),
+  aggregateConf: z.string().describe("the aggregation table (name or file) the jobs aggregate with"),
   modelMetadata: z.object({
     maxModelLength: ResolvedValueSchema.describe("min(32768, the model's context length)"),
     hasThinkTag: ResolvedValueSchema,
@@ -149,6 +166,7 @@ export type Plan = z.infer<typeof PlanSchema>;
 
 // Cluster profiles are owned by @sweval/clusters; re-exported here for the resolver's API users.
 export { type ClusterProfile, ClusterProfileSchema, type NodeKind, NodeKindSchema } from "@sweval/clusters/schema";
+export { builtInReasoningParsers, readsVllmUseV1 } from "./checkout.js";
 export { type RunPaths, runPaths } from "./run-paths.js";
 
 // --- conf/provider_limits.json: what `sweval-run probe` measured, read by the resolver for max_n ---

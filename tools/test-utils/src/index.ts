@@ -114,3 +114,4 @@ export function skipNote(available: boolean, what: string, why: string): boolean
   if (!available) process.stderr.write(`sweval tests: skipping ${what}: ${why}\n`);
   return available;
 }
+export { swallowCheckout } from "./checkouts.js";

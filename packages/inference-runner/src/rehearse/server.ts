@@ -1,9 +1,18 @@
 // The rehearsal's stand-in for `vllm serve`: an OpenAI-compatible server on the given port that answers
-// every chat completion with a canned, clearly marked text. Accepts vLLM's flags and ignores the rest.
+// every chat completion with a canned, clearly marked text. At start-up it refuses what the real vLLM refuses, per
+// version (real-programs.md §1.3-1.5): unknown flags, reasoning parsers the version has not built in and no plugin
+// registered, a non-integer VLLM_USE_V1 on 0.9; 0.18 logs VLLM_USE_V1 as unknown. Its version is the checkout's
+// (uv.lock in its working directory, as `uv run --project` would pick), else SWEVAL_REHEARSE_VLLM_VERSION, else 0.9.2.
 // SWEVAL_REHEARSE_VLLM_MODE: healthy (default) | never-healthy | die | ignore-sigterm; SWEVAL_REHEARSE_VLLM_DELAY_MS.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { dirname, join } from "node:path";
 
 const args = process.argv.slice(2);
+const version = process.env.SWEVAL_REHEARSE_VLLM_VERSION || lockedVersion() || "0.9.2";
+const minor = Number(version.split(".")[1] ?? 0);
+console.log(`ARGV ${JSON.stringify(args)}`);
+checkStartup();
 const port = Number(args[args.indexOf("--port") + 1]);
 const model = args[args.indexOf("serve") + 1] ?? "model";
 const served = args.includes("--served-model-name") ? args[args.indexOf("--served-model-name") + 1] : model;
@@ -58,3 +67,76 @@ const server = createServer((request, response) => {
   });
 });
 server.listen(port, "127.0.0.1");
+
+// --- start-up checks, as the real vLLM makes them ---
+
+function lockedVersion(): string | null {
+  const lock = join(process.cwd(), "uv.lock");
+  if (!existsSync(lock)) return null;
+  const versions = [...readFileSync(lock, "utf8").matchAll(/name = "vllm"\s*\nversion = "([^"]+)"/g)].map((m) => m[1] as string);
+  return versions.sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).at(-1) ?? null;
+}
+
+function refuse(message: string, code: number): never {
+  console.error(message);
+  process.exit(code);
+}
+
+function checkStartup(): void {
+  const flags = new Set([
+    "--port",
+    "--host",
+    "--hf-token",
+    "--tensor-parallel-size",
+    "--max-model-len",
+    "--gpu-memory-utilization",
+    "--dtype",
+    "--reasoning-parser",
+    "--trust-remote-code",
+    "--served-model-name",
+    // Whether 0.9.2 has it was not checked (real-programs.md §1.3); V4 never passes it, so this stand-in refuses it there.
+    ...(minor >= 18 ? ["--reasoning-parser-plugin"] : []),
+  ]);
+  const unknown = args.filter((arg) => arg.startsWith("--") && !flags.has(arg));
+  if (args[0] !== "serve" || unknown.length > 0) refuse(`vllm: error: unrecognized arguments: ${unknown.join(" ")}`, 2);
+  const useV1 = process.env.VLLM_USE_V1;
+  if (useV1 !== undefined) {
+    if (minor >= 11) console.log("WARNING Unknown vLLM environment variable detected: VLLM_USE_V1");
+    else if (!/^-?\d+$/.test(useV1.trim())) refuse(`ValueError: invalid literal for int() with base 10: '${useV1}'`, 1);
+  }
+  const parserAt = args.indexOf("--reasoning-parser");
+  if (parserAt < 0) return;
+  const parser = args[parserAt + 1] ?? "";
+  const builtIn = minor >= 18 ? ["deepseek_r1", "granite", "nemotron_v3", "qwen3"] : ["deepseek_r1", "granite", "qwen3"];
+  if (minor < 18 && !builtIn.includes(parser))
+    refuse(
+      `vllm serve: error: argument --reasoning-parser: invalid choice: '${parser}' (choose from ${builtIn.map((p) => `'${p}'`).join(", ")})`,
+      2,
+    );
+  const registered = [...builtIn, ...pluginParsers()];
+  if (!registered.includes(parser)) refuse(`KeyError: 'invalid reasoning parser: ${parser} (chose from { ${registered.join(", ")} })'`, 1);
+}
+
+/**
+ * The names the plugin loader registers: each *_reasoning_parser.py beside it, as the real loader imports them. A
+ * file that imports a sibling module by plain name loads only with its folder on PYTHONPATH; otherwise the loader
+ * prints "Failed to load" and goes on, as V5's does, and the name stays unregistered.
+ */
+function pluginParsers(): string[] {
+  const at = args.indexOf("--reasoning-parser-plugin");
+  const loader = at >= 0 ? args[at + 1] : undefined;
+  if (!loader || !existsSync(loader)) return [];
+  const dir = dirname(loader);
+  const onPath = (process.env.PYTHONPATH ?? "").split(":").includes(dir);
+  const names: string[] = [];
+  for (const file of readdirSync(dir).filter((name) => name.endsWith("_reasoning_parser.py"))) {
+    const imports = [...readFileSync(join(dir, file), "utf8").matchAll(/^\s*(?:from|import)\s+(\w+)/gm)].map((m) => m[1] as string);
+    const sibling = imports.find((module) => existsSync(join(dir, `${module}.py`)));
+    if (sibling && !onPath) {
+      console.log(`Failed to load ${join(dir, file)}: No module named '${sibling}'`);
+      continue;
+    }
+    names.push(file.slice(0, -"_reasoning_parser.py".length));
+  }
+  return names;
+}
