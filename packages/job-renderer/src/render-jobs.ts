@@ -266,6 +266,9 @@ function renderAggregationScript(context: JobContext, job: Job): string {
     paths.rawResultsDir,
     "--aggregated-outputs-dir",
     paths.resultsDir,
+    // The table matching the checkout (V5: 157 columns), as the job's own in-job aggregation uses.
+    "--conf",
+    plan.aggregateConf,
     ...(custom
       ? [
           "--used-custom-settings-path",
@@ -403,6 +406,8 @@ function legacyArgv(context: JobContext, tasks: PlanTask[], job: Job): string[] 
   if (cluster.legacyService === "local") argv.push("--custom-job-id", "$JOB_ID");
   if (plan.customSettings) argv.push("--custom-settings", plan.customSettings.name);
   if (plan.maxSamples) argv.push("--max-samples", String(plan.maxSamples));
+  // V5's qsub_all.sh passes it always; V4's job script would print an error for the unknown flag.
+  if (plan.checkout.legacyTakesTrustRemoteCode) argv.push("--trust-remote-code", plan.trustRemoteCode.value === true ? "true" : "false");
   return argv;
 }
 

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { fingerprintPlan, type ResolvePlanOptions, resolvePlan } from "@sweval/settings-resolver";
-import { repoRoot, testdir } from "@sweval/test-utils";
+import { repoRoot, swallowCheckout, testdir } from "@sweval/test-utils";
 import { describe, expect, it } from "vitest";
 import { groupFromEnvironment, type RenderJobsOptions, renderJobs, writeJobs } from "../src/index.js";
 
@@ -219,5 +219,26 @@ describe("the legacy job command", () => {
       .split("\n")
       .at(-1);
     expect(last).toContain(`--service local --stdout-stderr-dir /repo/results/hosted_vllm/${MODEL}/ja/gpqa --custom-job-id "$JOB_ID"`);
+  });
+});
+
+describe("on a V5 (v202604) checkout", () => {
+  it("the legacy job gets V5's --trust-remote-code <bool>, and the aggregation job the checkout's 157-column table", async () => {
+    const checkout = await swallowCheckout("v202604");
+    const plan = await resolvePlan({
+      model: "org/m",
+      root: checkout,
+      repoPath: checkout,
+      tasks: ["ja_gpqa"],
+      cluster: "tsubame4",
+      offline: true,
+      env: { HOME: "/nonexistent-home", TRUST_REMOTE_CODE: "true" },
+    });
+    const legacy = renderJobs({ plans: [plan], outDir: await testdir(), group: "tga-x", jobCommand: "legacy" });
+    const script = legacy.files.find((f) => f.path.endsWith("/ja_gpqa.sh"))?.content ?? "";
+    expect(script.trimEnd().split("\n").at(-1)).toMatch(/ --service tsubame --trust-remote-code true$/);
+    const ours = renderJobs({ plans: [plan], outDir: await testdir(), group: "tga-x", thenAggregate: true });
+    const aggregation = ours.files.find((f) => f.path.endsWith("/aggregate.sh"))?.content ?? "";
+    expect(aggregation).toMatch(/ --conf swallow-v202604$/m);
   });
 });

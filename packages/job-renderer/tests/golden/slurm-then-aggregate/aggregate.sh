@@ -36,7 +36,7 @@ set -u
 
 cd /repo
 # sweval-aggregate from the install that rendered this job; SWEVAL_AGGREGATE (a command) or SWEVAL_NODE replace it.
-set -- --model-name rehearsal/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 --raw-results-dir /repo/lighteval/outputs/results/rehearsal/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 --aggregated-outputs-dir /repo/results/rehearsal/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5
+set -- --model-name rehearsal/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 --raw-results-dir /repo/lighteval/outputs/results/rehearsal/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 --aggregated-outputs-dir /repo/results/rehearsal/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 --conf swallow-v202508
 if [ -n "${SWEVAL_AGGREGATE:-}" ]; then "$SWEVAL_AGGREGATE" "$@"; echo '✅ Result aggregation was successfully done.'; exit 0; fi
 SWEVAL_NODE="${SWEVAL_NODE:-/gs/fs/tga-example/sweval/bin/node}"
 sweval_entry=/gs/fs/tga-example/sweval/lib/node_modules/@sweval/cli/node_modules/@sweval/aggregator/bin/sweval-aggregate.js

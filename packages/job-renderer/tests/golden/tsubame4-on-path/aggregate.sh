@@ -34,5 +34,5 @@ export TMPDIR="/local/${JOB_ID}"
 set -u
 
 cd /repo
-"${SWEVAL_AGGREGATE:-sweval-aggregate}" --model-name hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 --raw-results-dir /repo/lighteval/outputs/results/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5/default --aggregated-outputs-dir /repo/results/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5/default --used-custom-settings-path <root>/generation_settings/custom_model_settings/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5.yaml --used-custom-settings-name default --used-custom-settings-version 1
+"${SWEVAL_AGGREGATE:-sweval-aggregate}" --model-name hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 --raw-results-dir /repo/lighteval/outputs/results/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5/default --aggregated-outputs-dir /repo/results/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5/default --conf swallow-v202508 --used-custom-settings-path <root>/generation_settings/custom_model_settings/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5.yaml --used-custom-settings-name default --used-custom-settings-version 1
 echo '✅ Result aggregation was successfully done.'
