@@ -27,6 +27,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("-n, --node-kind <kind>", "node kind of the cluster profile (default: the profile's)")
     .option("-s, --custom-settings <name>", "setting name in the model's custom settings YAML")
     .option("-t, --tasks <keys>", "task keys, globs like ja_*, or all (comma-separated, repeatable)", collect, [])
+    .option(
+      "--suite <name|file>",
+      "what --tasks all means: swallow-v202508, swallow-v202604, a suite file or a qsub_all.sh (default: the checkout's qsub_all.sh)",
+    )
     .addOption(new Option("--merge-strategy <strategy>", "which layer wins").choices(["model-first", "task-first"]).default("model-first"))
     .option("--max-samples <n>", "lighteval --max-samples (debug)", parsePositiveInt)
     .option("--root <dir>", "where conf/ and generation_settings/ live (default: $SWEVAL_ROOT or .)")
@@ -64,6 +68,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         tasksRuntime: flags.tasksRuntime,
         taskSettings: flags.taskSettings,
         customModelSettingsDir: flags.customModelSettingsDir,
+        suite: flags.suite ?? null,
         trustRemoteCode: flags.trustRemoteCode ? true : null,
         aggregateConf: flags.aggregateConf ?? null,
         offline: Boolean(flags.offline),
@@ -92,6 +97,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 }
 
 interface ResolveFlags {
+  suite?: string;
   trustRemoteCode?: boolean;
   aggregateConf?: string;
   model: string[];

@@ -22,6 +22,7 @@ import {
   SUPPORTED_PARAMS,
   type SupportedParam,
 } from "./schema.js";
+import { checkoutSuite, readSuite, type Suite } from "./suites.js";
 import { readTaskSettings, type TaskSettings, type TaskSettingsRow } from "./task-settings.js";
 import { readTasksRuntime, type TaskRuntimeRow, type TasksRuntime } from "./tasks-runtime.js";
 import { CONFIRM_CODES, confirmWarning, type PlanWarning } from "./warnings.js";
@@ -41,6 +42,11 @@ export interface ResolvePlanOptions {
   customSettings?: string | null;
   /** Task keys, globs like `ja_*`, or `all`. @default ["all"] */
   tasks?: string[];
+  /**
+   * What `all` means: a suite name (conf/suites/<name>.yaml, embedded swallow-v202508 / swallow-v202604), a suite
+   * file, or a legacy qsub_all.sh. @default the checkout's scripts/qsub/qsub_all.sh under root, else every row of tasks_runtime.csv
+   */
+  suite?: string | null;
   /** @default "model-first" */
   mergeStrategy?: "model-first" | "task-first";
   /** Passed to lighteval --max-samples (debug). @default null */
@@ -119,7 +125,8 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
     });
   }
 
-  const keys = selectTasks(options.tasks ?? ["all"], tasksRuntime);
+  const suite = options.suite ? readSuite(options.suite, root) : checkoutSuite(root);
+  const keys = selectTasks(options.tasks ?? ["all"], tasksRuntime, suite);
   const repoPath = resolve(cwd, options.repoPath ?? env.REPO_PATH ?? root);
   const checkout = readCheckout(repoPath);
   const litellmModel = providerInfo.litellmModel(options.model);
@@ -174,6 +181,7 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
     cluster: clusterFacts(cluster, clusterPath),
     nodeKind: nodeKindFacts(nodeKindName, nodeKind),
     checkout,
+    suite: suite ? { name: suite.name, file: suite.file } : null,
     trustRemoteCode: resolveTrustRemoteCode(options.trustRemoteCode, env),
     aggregateConf: options.aggregateConf ?? checkout.aggregateConf?.name ?? "swallow-v202508",
     customSettings: profile ? { name: profile.name, path: profile.file, version: profile.version } : null,
@@ -467,6 +475,23 @@ function resolveTrustRemoteCode(option: boolean | null | undefined, env: NodeJS.
   return { value: raw === "true", source: { layer: "default", note: "TRUST_REMOTE_CODE from the environment" } };
 }
 
+/** A suite's keys, each of which must be a row of tasks_runtime.csv (the legacy exits with "Unknown task"). */
+function suiteKeys(suite: Suite, tasksRuntime: TasksRuntime): string[] {
+  for (const { key, line } of suite.tasks)
+    if (!tasksRuntime.byKey.has(key))
+      throw new InputError(
+        `suite ${suite.name} runs ${key}, which ${tasksRuntime.file} has no row for${didYouMean(key, tasksRuntime.byKey.keys())}`,
+        {
+          code: "E_UNKNOWN_TASK",
+          file: suite.file,
+          line: line || undefined,
+          field: "tasks",
+          hint: "point --root (or --tasks-runtime) at the checkout the suite belongs to",
+        },
+      );
+  return [...new Set(suite.tasks.map((task) => task.key))];
+}
+
 /** For each param, the first non-null of (primary, secondary): model-first = (profile, task row). */
 function mergeParams(
   row: TaskSettingsRow,
@@ -563,8 +588,8 @@ function addThinkingSwitchWarning(metadata: ModelMetadata, tasks: PlanTask[], wa
   );
 }
 
-function selectTasks(selectors: string[], tasksRuntime: TasksRuntime): string[] {
-  const all = [...tasksRuntime.byKey.keys()];
+function selectTasks(selectors: string[], tasksRuntime: TasksRuntime, suite: Suite | null): string[] {
+  const all = suite ? suiteKeys(suite, tasksRuntime) : [...tasksRuntime.byKey.keys()];
   const selected: string[] = [];
   const add = (key: string) => {
     if (!selected.includes(key)) selected.push(key);

@@ -134,6 +134,10 @@ export const PlanSchema = z.object({
   mergeStrategy: z.enum(["model-first", "task-first"]),
   maxSamples: z.number().int().positive().nullable(),
   checkout: CheckoutFactsSchema,
+  suite: z
+    .object({ name: z.string(), file: pathText() })
+    .nullable()
+    .describe("what `--tasks all` meant: a suite file or the checkout's qsub_all.sh; null: every tasks_runtime.csv row"),
   trustRemoteCode: ResolvedValueSchema.describe("vllm serve --trust-remote-code (V5 TRUST_REMOTE_CODE)"),
   aggregateConf: z.string().describe("the aggregation table (name or file) the jobs aggregate with"),
   modelMetadata: z.object({

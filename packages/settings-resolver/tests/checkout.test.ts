@@ -121,3 +121,53 @@ describe("vllm_use_v1 and TRUST_REMOTE_CODE", () => {
     expect(flag.trustRemoteCode).toEqual({ value: true, source: { layer: "cli", flag: "--trust-remote-code" } });
   });
 });
+
+describe("suites: what --tasks all means", () => {
+  it("on a legacy checkout, its qsub_all.sh's uncommented qsub_task lines (V5: not the settings-less ja_polymath_n16 row)", async () => {
+    const checkout = await swallowCheckout("v202604");
+    const plan = await planIn(checkout, "org/m", { customSettings: null, tasks: ["all"] });
+    expect(plan.tasks.map((task) => task.key)).toEqual(["ja_gpqa", "en_math_500"]);
+    expect(plan.suite).toEqual({ name: "qsub_all.sh", file: join(checkout, "scripts/qsub/qsub_all.sh") });
+  });
+
+  it("--suite swallow-v202508: the 19 tasks of V4's qsub_all.sh, in its order, from the embedded conf", async () => {
+    const plan = await resolvePlan({ model: "org/m", tasks: ["all"], suite: "swallow-v202508", root: repoRoot, offline: true, env: {} });
+    expect(plan.tasks).toHaveLength(19);
+    expect(plan.tasks.map((task) => task.key).slice(0, 3)).toEqual(["ja_gpqa", "ja_jemhopqa_cot", "ja_math_100"]);
+    expect(plan.suite?.name).toBe("swallow-v202508");
+    const globbed = await resolvePlan({
+      model: "org/m",
+      tasks: ["en_*"],
+      suite: "swallow-v202508",
+      root: repoRoot,
+      offline: true,
+      env: {},
+    });
+    expect(globbed.tasks).toHaveLength(9);
+  });
+
+  it("--suite swallow-v202604 against V4 tasks exits 2 naming the suite's line and the missing row", async () => {
+    const result = await runBin(bin, ["-m", "org/m", "--suite", "swallow-v202604", "--offline"], {
+      cwd: repoRoot,
+      env: { HOME: "/nonexistent-home" },
+    });
+    expect([result.exitCode, result.stdout]).toEqual([2, ""]);
+    expect(result.stderr).toMatch(
+      /swallow-v202604\.yaml:8: field "tasks": suite swallow-v202604 runs ja_jamcqa, which .*tasks_runtime\.csv has no row for/,
+    );
+  });
+
+  it("--suite <qsub_all.sh> reads another checkout's list", async () => {
+    const checkout = await swallowCheckout("v202508");
+    const plan = await resolvePlan({
+      model: "org/m",
+      suite: join(checkout, "scripts/qsub/qsub_all.sh"),
+      tasksRuntime: join(checkout, "scripts/qsub/conf/tasks_runtime.csv"),
+      taskSettings: join(checkout, "scripts/generation_settings/task_settings.csv"),
+      root: repoRoot,
+      offline: true,
+      env: {},
+    });
+    expect(plan.tasks.map((task) => task.key)).toEqual(["ja_gpqa", "en_math_500"]);
+  });
+});

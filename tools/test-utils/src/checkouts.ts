@@ -29,6 +29,16 @@ export function swallowCheckout(release: "v202508" | "v202604", extra: Record<st
       "en_math_500,math_500,en/math_500,lighteval,00:30:00,00:30:00,00:30:00,00:30:00",
       ...(v5 ? ["ja_polymath_n16,polymath_japanese_N16,ja/polymath_n16,lighteval,04:00:00,04:00:00,04:00:00,04:00:00"] : []),
     ].join("\n"),
+    // The suite is the uncommented qsub_task lines; V5's ja_polymath_n16 row has no settings row and no active line.
+    "scripts/qsub/qsub_all.sh": [
+      "#!/bin/bash",
+      "qsub_task() {",
+      "  local lang=$1 task=$2  # qsub_task ja gpqa",
+      "}",
+      "qsub_task ja gpqa",
+      "qsub_task en math_500 # the last one",
+      ...(v5 ? ["# qsub_task ja polymath_n16"] : ["  # qsub_task en humaneval"]),
+    ].join("\n"),
     "scripts/generation_settings/task_settings.csv": [
       "key,generation_settings",
       'swallow_gpqa_ja,"temperature=0.0"',
