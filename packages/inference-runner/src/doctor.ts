@@ -73,10 +73,30 @@ export const RULES: Rule[] = [
     matcher: countLines(/Aborted request|litellm\.Timeout|Request timed out|APITimeoutError|\bTimeout\b.*(litellm|request)/i),
   },
   {
-    id: "preemption",
-    title: "many KV-cache preemptions",
-    advice: "the KV cache is too small for the concurrency: lower LITELLM_CONCURRENT_CALLS or max_model_length, or use more GPUs",
-    matcher: countLines(/is preempted by PreemptionMode|preempted by PreemptionMode|Preemption/, 20),
+    id: "kv-cache",
+    title: "KV-cache shortage: requests are preempted for lack of KV-cache space (resources, not repetition)",
+    advice:
+      "give the server more KV cache: more GPUs per job (node_f: tensor parallel over 4), a higher gpu_memory_utilization, fewer LITELLM_CONCURRENT_CALLS; as the last resort max_model_length 8192 (manual §3.6)",
+    matcher: () => {
+      // vLLM logs "Sequence group … is preempted by PreemptionMode.RECOMPUTE mode because there is not enough KV cache
+      // space" per preemption, and "GPU KV cache usage: 99.9%" in its periodic metrics line.
+      let preempted = 0;
+      let peakUsage = 0;
+      const evidence: string[] = [];
+      return {
+        line(line) {
+          const usage = /GPU KV cache usage: ([\d.]+)%/.exec(line);
+          if (usage) peakUsage = Math.max(peakUsage, Number(usage[1]));
+          if (!/preempted by PreemptionMode|not enough KV cache space/.test(line)) return;
+          preempted++;
+          if (evidence.length < 2) evidence.push(line);
+        },
+        result: () =>
+          preempted > 0 && (peakUsage >= 95 || preempted >= 20)
+            ? [...evidence, `${preempted} preemption(s); GPU KV cache usage peaked at ${peakUsage}%`]
+            : null,
+      };
+    },
   },
   {
     id: "repetition",
@@ -122,11 +142,15 @@ export function diagnose(path: string): Finding[] {
     forEachLine(file, (line) => {
       for (const { matcher } of matchers) matcher.line(line);
     });
+    const found: Finding[] = [];
     for (const { rule, matcher } of matchers) {
       const evidence = matcher.result();
       if (evidence)
-        findings.push({ id: rule.id, title: rule.title, advice: rule.advice, evidence: evidence.map((e) => e.trim().slice(0, 300)), file });
+        found.push({ id: rule.id, title: rule.title, advice: rule.advice, evidence: evidence.map((e) => e.trim().slice(0, 300)), file });
     }
+    // A starved KV cache also collapses throughput: then the collapse is the shortage's, not repetition.
+    const starved = found.some((finding) => finding.id === "kv-cache");
+    findings.push(...found.filter((finding) => !(starved && finding.id === "repetition")));
   }
   return findings;
 }

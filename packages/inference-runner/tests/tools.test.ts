@@ -12,7 +12,7 @@ const CORPUS: Record<string, string> = {
   oom: "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.19 GiB",
   "think-parser": "ValueError: DeepSeek R1 reasoning parser could not locate think start/end tokens in the tokenizer!",
   timeout: "INFO 08-01 12:00:00 [async_llm.py:420] Aborted request chatcmpl-1234.",
-  preemption: Array.from(
+  "kv-cache": Array.from(
     { length: 25 },
     (_, i) =>
       `WARNING 08-01 12:00:${String(i).padStart(2, "0")} [scheduler.py:1234] Sequence group 7 is preempted by PreemptionMode.RECOMPUTE mode because there is not enough KV cache space.`,
@@ -33,6 +33,25 @@ describe("sweval-run doctor", () => {
     expect(findings.map((f) => f.id)).toEqual([id]);
     const result = await runBin(runBinPath, ["doctor", dir, "--json"]);
     expect(JSON.parse(result.stdout).findings[0]).toMatchObject({ id, advice: expect.any(String) });
+  });
+
+  it("tells a starved KV cache from repetition: the same throughput collapse, with and without KV usage at 99.9 %", async () => {
+    const metrics = (usage: number) =>
+      [900, 950, 920, 880, 40, 30, 25].map(
+        (v) =>
+          `INFO 08-01 12:00:00 [metrics.py:100] Avg prompt throughput: 0.0 tokens/s, Avg generation throughput: ${v}.5 tokens/s, Running: 3 reqs, Swapped: 0 reqs, Pending: 41 reqs, GPU KV cache usage: ${usage}%, CPU KV cache usage: 0.0%.`,
+      );
+    const preempted =
+      "WARNING 08-01 12:00:07 [scheduler.py:1560] Sequence group cmpl-9 is preempted by PreemptionMode.RECOMPUTE mode because there is not enough KV cache space. This can affect the end-to-end performance. Increase gpu_memory_utilization or tensor_parallel_size to provide more KV cache memory.";
+    const starved = await testdir({ "ja_mtbench.vllm7": [...metrics(99.9), preempted, preempted].join("\n") });
+    const [finding, ...others] = diagnose(starved);
+    expect(others).toEqual([]);
+    expect(finding).toMatchObject({ id: "kv-cache", title: expect.stringContaining("resources, not repetition") });
+    expect(finding?.evidence.at(-1)).toBe("2 preemption(s); GPU KV cache usage peaked at 99.9%");
+    for (const remedy of ["more GPUs", "node_f", "gpu_memory_utilization", "max_model_length 8192"])
+      expect(finding?.advice).toContain(remedy);
+    const repeating = await testdir({ "ja_mtbench.vllm7": metrics(12.5).join("\n") });
+    expect(diagnose(repeating).map((f) => f.id)).toEqual(["repetition"]);
   });
 
   it("says so when nothing known is in the logs", async () => {
