@@ -45,15 +45,38 @@ describe(parseModelSettings, () => {
 });
 
 describe(findProfile, () => {
-  it("finds <dir>/<org>/<model>.yaml, then the model without -iter<digits>, then common_settings.yaml", async () => {
+  it("finds <dir>/<org>/<model>.yaml, then (tokyotech-llm ids only) the model without -iter<digits>, then common_settings.yaml", async () => {
     const dir = await testdir({
       "org/model.yaml": 'base:\n  max_n: 1\n  version: "1"\n',
+      "tokyotech-llm/model.yaml": 'base:\n  max_n: 2\n  version: "1"\n',
       "common_settings.yaml": 'shared:\n  reasoning_parser: qwen3\n  version: "3"\n',
     });
     expect((await findProfile({ dir, modelId: "org/model", setting: "base" })).profile.file).toBe(`${dir}/org/model.yaml`);
-    expect((await findProfile({ dir, modelId: "org/model-iter0012000", setting: "base" })).profile.values.max_n?.value).toBe(1);
+    const checkpoint = await findProfile({ dir, modelId: "tokyotech-llm/model-iter0012000", setting: "base" });
+    expect(checkpoint.profile).toMatchObject({ file: `${dir}/tokyotech-llm/model.yaml`, values: { max_n: { value: 2 } } });
+    // As the legacy: another org's -iter id is a model of its own name.
+    await expect(findProfile({ dir, modelId: "org/model-iter0012000", setting: "base" })).rejects.toThrow(
+      /no setting named "base" for model "org\/model-iter0012000"/,
+    );
     const shared = await findProfile({ dir, modelId: "org/model", setting: "shared" });
     expect(shared.profile).toMatchObject({ file: `${dir}/common_settings.yaml`, version: "3" });
+  });
+
+  it("refuses an empty setting as setting_manager.py does: `name:` always; `name: {}` unless common_settings.yaml has it (V5)", async () => {
+    const dir = await testdir({
+      "org/m.yaml": 'nulled:\n braced: {}\nfallback: {}\nfull:\n  version: "1"\n'.replace("\n braced", "\nbraced"),
+      "common_settings.yaml": 'fallback:\n  reasoning_parser: qwen3\n  version: "2"\n',
+    });
+    await expect(findProfile({ dir, modelId: "org/m", setting: "nulled" })).rejects.toThrow(
+      /m\.yaml:1: field "nulled": setting "nulled" is empty \(nulled:\); setting_manager\.py stops the job on it$/,
+    );
+    await expect(findProfile({ dir, modelId: "org/m", setting: "braced" })).rejects.toThrow(
+      /m\.yaml:2: field "braced": setting "braced" is empty \(braced: \{\}\); .* and common_settings\.yaml has no setting of that name/,
+    );
+    expect((await findProfile({ dir, modelId: "org/m", setting: "fallback" })).profile).toMatchObject({
+      file: `${dir}/common_settings.yaml`,
+    });
+    expect((await findProfile({ dir, modelId: "org/m", setting: "full" })).profile).toMatchObject({ version: "1", values: {} });
   });
 
   it("throws InputError for a missing file, an empty file and a missing setting with did-you-mean", async () => {

@@ -18,6 +18,8 @@ export interface ModelSettingsProfile {
   line: number;
   version: string;
   values: Partial<Record<SupportedParam, ProfileValue>>;
+  /** `name:` (null) or `name: {}`: a body with no key at all, which setting_manager.py refuses. */
+  emptyBody?: "null" | "mapping";
 }
 
 export interface ModelSettingsFile {
@@ -81,19 +83,22 @@ export interface FoundProfile {
 }
 
 /**
- * Finds a named profile for a model: `<dir>/<org>/<model>.yaml`, then (V5) the same id without an
- * `-iter<digits>` checkpoint suffix, then `<dir>/common_settings.yaml`. Errors say what was searched.
+ * Finds a named profile for a model: `<dir>/<org>/<model>.yaml`, then (V5, tokyotech-llm ids) the same id without
+ * an `-iter<digits>` checkpoint suffix, then `<dir>/common_settings.yaml`. An empty profile (`name:` or `name: {}`
+ * with nothing in common_settings.yaml) is an error, as in setting_manager.py. Errors say what was searched.
  */
 export async function findProfile(options: FindProfileOptions): Promise<FoundProfile> {
   const { dir, modelId, setting } = options;
   const candidates = [join(dir, `${modelId}.yaml`)];
-  const base = modelId.replace(/-iter\d+$/, "");
+  // The legacy strips a checkpoint's -iter<digits> only for the team's own ids (qsub_multi.sh, setting_manager.py).
+  const base = modelId.startsWith("tokyotech-llm/") ? modelId.replace(/-iter\d+$/, "") : modelId;
   if (base !== modelId) candidates.push(join(dir, `${base}.yaml`));
   candidates.push(join(dir, "common_settings.yaml"));
   const searched: string[] = [];
   const warnings: string[] = [];
   const namesSeen = new Set<string>();
   let emptyFile: string | undefined;
+  let emptyProfile: ModelSettingsProfile | undefined;
   for (const file of candidates) {
     if (!existsSync(file)) continue;
     searched.push(file);
@@ -101,9 +106,13 @@ export async function findProfile(options: FindProfileOptions): Promise<FoundPro
     warnings.push(...parsed.warnings);
     if (parsed.profiles.size === 0 && file === candidates[0]) emptyFile = file;
     const profile = parsed.profiles.get(setting);
-    if (profile) return { profile, warnings, searched };
+    if (profile?.emptyBody === "null") throw emptyProfileError(profile, "null");
+    // V5 reads `name: {}` as "look in common_settings.yaml"; V4 refuses it. Both stop the job if nothing is found.
+    if (profile?.emptyBody === "mapping") emptyProfile ??= profile;
+    else if (profile) return { profile, warnings, searched };
     for (const name of parsed.profiles.keys()) namesSeen.add(name);
   }
+  if (emptyProfile) throw emptyProfileError(emptyProfile, "mapping");
   if (searched.length === 0) {
     throw new InputError(`no custom settings file for model "${modelId}"`, {
       code: "E_NO_PROFILE_FILE",
@@ -128,6 +137,20 @@ export async function findProfile(options: FindProfileOptions): Promise<FoundPro
 
 // --- internal ---
 
+function emptyProfileError(profile: ModelSettingsProfile, body: "null" | "mapping"): InputError {
+  const written = body === "null" ? `${profile.name}:` : `${profile.name}: {}`;
+  return new InputError(
+    `setting "${profile.name}" is empty (${written}); setting_manager.py stops the job on it${body === "mapping" ? ", and common_settings.yaml has no setting of that name" : ""}`,
+    {
+      code: "E_EMPTY_SETTING",
+      file: profile.file,
+      line: profile.line,
+      field: profile.name,
+      hint: `give it at least a version (${profile.name}:\n  version: "1"), or drop --custom-settings to use the task defaults`,
+    },
+  );
+}
+
 interface BodyContext {
   file: string;
   name: string;
@@ -138,8 +161,9 @@ interface BodyContext {
 function parseProfileBody(node: unknown, context: BodyContext): ModelSettingsProfile {
   const { file, name, line, lineOf } = context;
   const profile: ModelSettingsProfile = { file, name, line, version: "", values: {} };
-  if (node === null || node === undefined || (isScalar(node) && node.value === null)) return profile;
+  if (node === null || node === undefined || (isScalar(node) && node.value === null)) return { ...profile, emptyBody: "null" };
   if (!isMap(node)) throw new InputError("expected a mapping of parameter → value", { code: "E_YAML", file, line, field: name });
+  if (node.items.length === 0) return { ...profile, emptyBody: "mapping" };
   for (const pair of node.items) {
     const keyNode = pair.key as Scalar;
     const key = String(keyNode.source ?? keyNode.value);
