@@ -113,5 +113,7 @@ export function lightevalArgs(plan: Plan, task: PlanTask, configPath: string, ou
   ];
   if (task.systemMessage.value) args.push("--system-prompt", String(task.systemMessage.value));
   if (plan.maxSamples) args.push("--max-samples", String(plan.maxSamples));
+  // V5 UPLOAD_DETAILS: the fork pushes results and details to the private <org>/details_<model>_private dataset.
+  if (plan.uploadDetails) args.push("--push-to-hub", "--results-org", plan.uploadDetails.org);
   return args;
 }

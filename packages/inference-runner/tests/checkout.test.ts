@@ -104,6 +104,17 @@ describe("a V5 (v202604) job runs as the legacy V5 job does", () => {
   }, 60_000);
 });
 
+describe("V5's UPLOAD_DETAILS", () => {
+  it("adds --push-to-hub --results-org tokyotech-llm to lighteval, which the stand-in, like the fork, needs both of", async () => {
+    const model = "org/uploaded";
+    const { path } = await jobIn("v202604", model, { customSettings: null, env: { UPLOAD_DETAILS: "true" } });
+    const result = await run(["--plan", path, "--task", "ja_gpqa"], { HF_HOME: modelCache(await testdir(), model) });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/🧪 ja_gpqa: .* --save-details --push-to-hub --results-org tokyotech-llm\n/);
+    expect(result.stdout).toContain("would push to the private dataset tokyotech-llm/details_hosted_vllm__org__uploaded_private");
+  }, 60_000);
+});
+
 describe("a V4 (v202508) job", () => {
   it("exports VLLM_USE_V1 as the integer vLLM 0.9.2 parses, and aggregates with the 107-column table", async () => {
     const model = "org/plain-model";

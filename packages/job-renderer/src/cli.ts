@@ -28,6 +28,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("--pack", "bin each model's tasks into as few jobs as fit under the node kind's longest walltime (one vLLM start per job)")
     .option("--rehearse", "jobs run sweval-run --rehearse: simulated vLLM and lighteval, outputs marked as rehearsal")
     .option("--then-aggregate", "after each model's jobs, a job that re-aggregates it once they all ended (-hold_jid / afterany)")
+    .option("--reservation <id>", "advance reservation the jobs run in (Grid Engine -ar, Slurm --reservation; default: $AR_ID)")
     .option("--dry-run", "print the manifest without writing anything")
     .action(async (flags: RenderFlags) => {
       const { parsePlans, groupFromEnvironment, renderJobs, resolveJobTools, writeJobs } = await import("./index.js");
@@ -53,6 +54,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         pack: flags.pack,
         thenAggregate: flags.thenAggregate,
         legacyScript: flags.legacyScript,
+        reservation: flags.reservation ?? (io.env.AR_ID || null),
         tools,
       });
       if (!flags.dryRun) await writeJobs(outDir, files);
@@ -66,6 +68,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     ],
     env: ["SWEVAL_ENV_FILE", "SWEVAL_NODE", "SWEVAL_RUN", "SWEVAL_AGGREGATE"],
     otherEnv: {
+      AR_ID: "the advance reservation when --reservation is not given (as V5's qsub_all.sh)",
       TSUBAME_GROUP: "the billing group when --group is not given (the cluster profile names the variable; also read from .env)",
     },
   });
@@ -73,6 +76,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 }
 
 interface RenderFlags {
+  reservation?: string;
   out: string;
   plan?: string;
   jobCommand: "sweval-run" | "legacy";

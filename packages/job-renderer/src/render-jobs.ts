@@ -24,6 +24,8 @@ export interface RenderJobsOptions {
   rehearse?: boolean;
   /** After each plan's jobs, a job that re-aggregates the model once they all ended. @default false */
   thenAggregate?: boolean;
+  /** An advance reservation the jobs run in (V5's AR_ID): Grid Engine -ar, Slurm --reservation. @default null */
+  reservation?: string | null;
   /**
    * The installed node and tool entry points the jobs run (see `resolveJobTools`, which the CLI calls). Null: the
    * jobs run `sweval-run` / `sweval-aggregate` from the compute node's PATH. @default null
@@ -95,7 +97,7 @@ export function renderJobs(options: RenderJobsOptions): RenderJobsResult {
 
 /** `<provider_subdir><org>/<model>[/<custom>]`, the same tail as the results dir. */
 export function planDirName(plan: Plan): string {
-  const resultsRoot = `${plan.paths.repoPath}/results/`;
+  const resultsRoot = `${plan.paths.storePath}/results/`;
   return plan.paths.resultsDir.startsWith(resultsRoot) ? plan.paths.resultsDir.slice(resultsRoot.length) : plan.fingerprint;
 }
 
@@ -132,6 +134,7 @@ export interface JobContext {
   legacyScript: string;
   rehearse: boolean;
   tools: JobTools | null;
+  reservation: string | null;
 }
 
 /** What makes one job different from its plan's others. */
@@ -159,6 +162,7 @@ function jobContext(plan: Plan, options: RenderJobsOptions): JobContext {
     legacyScript: options.legacyScript ?? `${plan.paths.repoPath}/scripts/qsub/evaluate_lighteval.sh`,
     rehearse: Boolean(options.rehearse),
     tools: options.tools ?? null,
+    reservation: checkReservation(plan, options.reservation ?? null),
   };
 }
 
@@ -204,6 +208,7 @@ function describeJob(context: JobContext, shape: JobShape): Job {
     walltime: shape.walltime,
     resources: { nodeKind: plan.nodeKind.name, gpus: plan.nodeKind.gpus, request: plan.nodeKind.resource },
     priority: context.priority?.value ?? null,
+    reservation: context.reservation,
   };
   const logs = dialect.logPaths(shape.logDir, shape.name);
   return {
@@ -227,7 +232,7 @@ function describeJob(context: JobContext, shape: JobShape): Job {
     stderr: logs.stderr,
     // Dependencies are on job ids the scheduler has not assigned yet: the submitter adds them (dialect.withDependencies).
     submit: { argv: dialect.submitArgv(request, { cluster: context.cluster, group: context.group }) },
-    ledger: `${plan.paths.repoPath}/results/.sweval/ledger.jsonl`,
+    ledger: `${plan.paths.storePath}/results/.sweval/ledger.jsonl`,
     resultsDir: plan.paths.resultsDir,
   };
 }
@@ -243,7 +248,7 @@ export function renderJobScript(context: JobContext, job: Job, tasks: PlanTask[]
     );
     return `${lines.join("\n")}\n`;
   }
-  lines.push(...environmentLines(context));
+  lines.push(...liveLogLines(context, job), ...environmentLines(context));
   const runArgs = [
     "--plan",
     context.planPath,
@@ -282,6 +287,7 @@ function renderAggregationScript(context: JobContext, job: Job): string {
   ];
   const lines = [
     ...scriptHead(context, job),
+    ...liveLogLines(context, job),
     ...environmentLines(context),
     `cd ${shellQuote(plan.paths.repoPath)}`,
     ...launchLines(context.tools, JOB_TOOLS.aggregate, args),
@@ -414,6 +420,28 @@ function legacyArgv(context: JobContext, tasks: PlanTask[], job: Job): string[] 
 /** Quotes an argument, except the job id the shell must expand at run time. */
 function quoteLegacyArg(arg: string): string {
   return arg === "$JOB_ID" ? '"$JOB_ID"' : shellQuote(arg);
+}
+
+/** The dialect's lines that show a running job's output where the scheduler only writes it at the end (PBS). */
+function liveLogLines(context: JobContext, job: Job): string[] {
+  const lines = context.dialect.liveLogLines?.(job.logDir) ?? [];
+  return lines.length > 0 ? [...lines, ""] : [];
+}
+
+/** An advance reservation, where the scheduler has them; the id reaches an argv only, but must look like one. */
+function checkReservation(plan: Plan, reservation: string | null): string | null {
+  if (!reservation) return null;
+  if (!dialectFor(plan.cluster.scheduler).reservations)
+    throw new InputError(
+      `${plan.cluster.scheduler} takes no advance reservation flag (a PBS reservation is a queue of its own: set the profile's queue)`,
+      { code: "E_RESERVATION", field: "--reservation" },
+    );
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(reservation))
+    throw new InputError(`reservation "${reservation.slice(0, 100)}" has characters a reservation id cannot have`, {
+      code: "E_RESERVATION",
+      field: "--reservation",
+    });
+  return reservation;
 }
 
 /** The group the caller chose, checked against what the cluster bills (no group where none is billed). */

@@ -1,4 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fingerprintPlan, type ResolvePlanOptions, resolvePlan } from "@sweval/settings-resolver";
 import { repoRoot, swallowCheckout, testdir } from "@sweval/test-utils";
 import { describe, expect, it } from "vitest";
@@ -240,5 +242,82 @@ describe("on a V5 (v202604) checkout", () => {
     const ours = renderJobs({ plans: [plan], outDir: await testdir(), group: "tga-x", thenAggregate: true });
     const aggregation = ours.files.find((f) => f.path.endsWith("/aggregate.sh"))?.content ?? "";
     expect(aggregation).toMatch(/ --conf swallow-v202604$/m);
+  });
+});
+
+describe("V5 submission options", () => {
+  const plan = (cluster: string, extra: Partial<ResolvePlanOptions> = {}) =>
+    resolvePlan({ model: MODEL, root: repoRoot, repoPath: "/repo", tasks: ["ja_gpqa"], cluster, offline: true, env: {}, ...extra });
+
+  it("AR_ID: Grid Engine's -ar after the log dirs, as V5's qsub_all.sh; Slurm's --reservation; PBS refuses it", async () => {
+    const outDir = await testdir();
+    const tsubame = renderJobs({ plans: [await plan("tsubame4")], outDir, group: "tga-x", reservation: "R1234" });
+    const argv = tsubame.manifest.jobs[0]?.submit.argv ?? [];
+    expect(argv.slice(-4)).toEqual([
+      "/repo/results/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5/ja/gpqa",
+      "-ar",
+      "R1234",
+      argv.at(-1),
+    ]);
+    const slurm = renderJobs({ plans: [await plan("slurm", { nodeKind: "gpu_1" })], outDir, reservation: "maint" });
+    expect(slurm.manifest.jobs[0]?.submit.argv).toContain("--reservation=maint");
+    const abci = await plan("abci3", { nodeKind: "rt_HG" });
+    expect(() => renderJobs({ plans: [abci], outDir, group: "gag0", reservation: "R1" })).toThrow(
+      /pbs-pro takes no advance reservation flag/,
+    );
+    const tsubamePlan = await plan("tsubame4");
+    expect(() => renderJobs({ plans: [tsubamePlan], outDir, group: "tga-x", reservation: "R1; rm -rf /" })).toThrow(
+      /reservation "R1; rm -rf \/" has characters a reservation id cannot have/,
+    );
+  });
+
+  it("STORE_PATH: results, logs, lighteval outputs and the ledger go under it; the job still runs in REPO_PATH", async () => {
+    const stored = await plan("tsubame4", { env: { STORE_PATH: "/gs/bs/tga-x/store" } });
+    expect(stored.paths).toMatchObject({
+      repoPath: "/repo",
+      storePath: "/gs/bs/tga-x/store",
+      resultsDir: `/gs/bs/tga-x/store/results/hosted_vllm/${MODEL}`,
+      rawOutputDir: "/gs/bs/tga-x/store/lighteval/outputs",
+    });
+    const { manifest, files } = renderJobs({ plans: [stored], outDir: await testdir(), group: "tga-x" });
+    expect(manifest.jobs[0]).toMatchObject({
+      ledger: "/gs/bs/tga-x/store/results/.sweval/ledger.jsonl",
+      logDir: `/gs/bs/tga-x/store/results/hosted_vllm/${MODEL}/ja/gpqa`,
+    });
+    expect(files.find((f) => f.path.endsWith("/ja_gpqa.sh"))?.content).toMatch(/^cd \/repo$/m);
+  });
+});
+
+describe("a PBS Pro job", () => {
+  it("appends its live output to <logDir>/<PBS_JOBID>.OU and .ER while it runs, as the legacy job does on ABCI", async () => {
+    const repo = await testdir({ "run.sh": '#!/bin/sh\necho "to stdout $1"\necho "to stderr" >&2\n' });
+    chmodSync(join(repo, "run.sh"), 0o755);
+    writeFileSync(join(repo, ".env"), `SWEVAL_RUN="${repo}/run.sh"\n`);
+    const plan = await resolvePlan({
+      model: MODEL,
+      root: repoRoot,
+      repoPath: repo,
+      tasks: ["ja_gpqa"],
+      cluster: "abci3",
+      nodeKind: "rt_HG",
+      offline: true,
+      env: {},
+    });
+    const outDir = await testdir();
+    const { manifest, files } = renderJobs({ plans: [plan], outDir, group: "gag0" });
+    await writeJobs(outDir, files);
+    const [job] = manifest.jobs;
+    mkdirSync(job?.logDir ?? "", { recursive: true });
+    const run = spawnSync("bash", [job?.script ?? ""], {
+      env: { PATH: "/usr/bin:/bin", HOME: repo, PBS_JOBID: "4242.pbs1" },
+      encoding: "utf8",
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const ou = join(job?.logDir ?? "", "4242.pbs1.OU");
+    for (let i = 0; i < 50 && !(existsSync(ou) && readFileSync(ou, "utf8").includes("to stdout")); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(readFileSync(ou, "utf8")).toBe(`to stdout --plan\n`);
+    expect(readFileSync(join(job?.logDir ?? "", "4242.pbs1.ER"), "utf8")).toBe("to stderr\n");
+    expect(job?.stdout).toBe(`${job?.logDir}/{jobId}.OU`);
   });
 });

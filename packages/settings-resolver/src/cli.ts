@@ -35,9 +35,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("--max-samples <n>", "lighteval --max-samples (debug)", parsePositiveInt)
     .option("--root <dir>", "where conf/ and generation_settings/ live (default: $SWEVAL_ROOT or .)")
     .option("--repo-path <dir>", "REPO_PATH that results/ and lighteval/outputs/ go under (default: $REPO_PATH or --root)")
+    .option("--store-path <dir>", "V5's STORE_PATH: results/ and lighteval/outputs/ go there (default: $STORE_PATH or --repo-path)")
     .option("--tasks-runtime <csv>", "tasks_runtime.csv to use")
     .option("--task-settings <csv>", "task_settings.csv to use")
     .option("--custom-model-settings-dir <dir>", "custom_model_settings directory to use")
+    .option("--upload-details [org]", "lighteval --push-to-hub --results-org <org> (default org: tokyotech-llm; default: $UPLOAD_DETAILS)")
     .option("--trust-remote-code", "vllm serve --trust-remote-code (default: $TRUST_REMOTE_CODE, true or false)")
     .option("--aggregate-conf <name|file>", "aggregation table the jobs use (default: the checkout's, else swallow-v202508)")
     .option("--offline", "never download model files from the Hub; defer what is not cached")
@@ -65,10 +67,12 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         maxSamples: flags.maxSamples,
         root: flags.root,
         repoPath: flags.repoPath,
+        storePath: flags.storePath,
         tasksRuntime: flags.tasksRuntime,
         taskSettings: flags.taskSettings,
         customModelSettingsDir: flags.customModelSettingsDir,
         suite: flags.suite ?? null,
+        uploadDetails: flags.uploadDetails === true ? "tokyotech-llm" : (flags.uploadDetails ?? null),
         trustRemoteCode: flags.trustRemoteCode ? true : null,
         aggregateConf: flags.aggregateConf ?? null,
         offline: Boolean(flags.offline),
@@ -97,6 +101,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 }
 
 interface ResolveFlags {
+  uploadDetails?: string | true;
+  storePath?: string;
   suite?: string;
   trustRemoteCode?: boolean;
   aggregateConf?: string;

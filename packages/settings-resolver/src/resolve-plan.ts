@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type ClusterProfile, clusterFacts, nodeKindFacts, parseWalltime, readClusterProfile } from "@sweval/clusters";
-import { didYouMean, InputError, parseDocument, parseJsonText, readPackageVersion } from "@sweval/core";
+import { didYouMean, InputError, parseDocument, parseJsonText, readPackageVersion, SAFE_NAME } from "@sweval/core";
 import { builtInReasoningParsers, type CheckoutFacts, PLUGIN_DIR, readCheckout, readsVllmUseV1 } from "./checkout.js";
 import { locateInputs } from "./locate-inputs.js";
 import { detectModelMetadata, type ModelMetadata } from "./model-metadata.js";
@@ -53,8 +53,13 @@ export interface ResolvePlanOptions {
   maxSamples?: number | null;
   /** Where conf/ and generation_settings/ are looked up. @default cwd */
   root?: string;
-  /** The legacy REPO_PATH that results/ and lighteval/outputs/ live under. @default env.REPO_PATH ?? root */
+  /** The legacy REPO_PATH: the checkout the jobs run in. @default env.REPO_PATH ?? root */
   repoPath?: string | null;
+  /**
+   * V5's STORE_PATH: where results/ (logs, aggregated_results.json) and lighteval/outputs/ go. The legacy puts logs
+   * there and outputs under REPO_PATH unless its setup script linked them; sweval puts both there. @default env.STORE_PATH ?? repoPath
+   */
+  storePath?: string | null;
   tasksRuntime?: string | null;
   taskSettings?: string | null;
   customModelSettingsDir?: string | null;
@@ -62,6 +67,8 @@ export interface ResolvePlanOptions {
   trustRemoteCode?: boolean | null;
   /** The aggregation table the jobs use. @default the one matching the checkout's conf.py, else swallow-v202508 */
   aggregateConf?: string | null;
+  /** Push the details to the Hub under this org (V5's UPLOAD_DETAILS). @default $UPLOAD_DETAILS=true: tokyotech-llm, else none */
+  uploadDetails?: string | null;
   /** Never download model files from the Hub. @default false */
   offline?: boolean;
   /** Turn the manual's "check with a person" warnings into errors. @default false */
@@ -131,8 +138,9 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
   const checkout = readCheckout(repoPath);
   const litellmModel = providerInfo.litellmModel(options.model);
   const customSubdir = customName ? `/${customName}` : "";
-  const resultsDir = `${repoPath}/results/${providerInfo.resultsSubdir}${options.model}${customSubdir}`;
-  const rawOutputDir = `${repoPath}/lighteval/outputs`;
+  const storePath = resolve(cwd, options.storePath ?? (env.STORE_PATH || repoPath));
+  const resultsDir = `${storePath}/results/${providerInfo.resultsSubdir}${options.model}${customSubdir}`;
+  const rawOutputDir = `${storePath}/lighteval/outputs`;
   const rawResultsDir = `${rawOutputDir}/results/${litellmModel}${customSubdir}`;
   const mergeStrategy = options.mergeStrategy ?? "model-first";
 
@@ -184,6 +192,7 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
     suite: suite ? { name: suite.name, file: suite.file } : null,
     trustRemoteCode: resolveTrustRemoteCode(options.trustRemoteCode, env),
     aggregateConf: options.aggregateConf ?? checkout.aggregateConf?.name ?? "swallow-v202508",
+    uploadDetails: resolveUploadDetails(options.uploadDetails, env),
     customSettings: profile ? { name: profile.name, path: profile.file, version: profile.version } : null,
     mergeStrategy,
     maxSamples: options.maxSamples ?? null,
@@ -195,6 +204,7 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
     inputs,
     paths: {
       repoPath,
+      storePath,
       resultsDir,
       rawOutputDir,
       rawResultsDir,
@@ -460,6 +470,26 @@ function resolveVllmUseV1(
     });
   // The literal stays what the file said: the legacy settings lines print it as written.
   return { ...setting, value };
+}
+
+/** V5's UPLOAD_DETAILS (true or false, the org is the team's) or an org named by the caller. */
+function resolveUploadDetails(org: string | null | undefined, env: NodeJS.ProcessEnv): Plan["uploadDetails"] {
+  if (org) {
+    if (!SAFE_NAME.test(org))
+      throw new InputError(`"${org.slice(0, 100)}" is not a Hugging Face organization name`, {
+        code: "E_UPLOAD",
+        field: "--upload-details",
+      });
+    return { org };
+  }
+  const raw = env.UPLOAD_DETAILS;
+  if (raw === undefined || raw === "" || raw === "false") return null;
+  if (raw !== "true")
+    throw new InputError(`UPLOAD_DETAILS must be true or false, not ${JSON.stringify(raw.slice(0, 40))}`, {
+      code: "E_UPLOAD",
+      field: "UPLOAD_DETAILS",
+    });
+  return { org: "tokyotech-llm" };
 }
 
 /** V5's TRUST_REMOTE_CODE: exactly true or false (qsub_all.sh exits otherwise). */

@@ -22,7 +22,7 @@ export function runPaths(plan: Plan, options: { rehearse?: boolean } = {}): RunP
       rawDetailsDir: plan.paths.rawDetailsDir,
     };
   const litellmModel = `rehearsal/${plan.litellmModel}`;
-  const resultsRoot = `${plan.paths.repoPath}/results/`;
+  const resultsRoot = `${plan.paths.storePath}/results/`;
   const tail = plan.paths.resultsDir.startsWith(resultsRoot) ? plan.paths.resultsDir.slice(resultsRoot.length) : plan.fingerprint;
   return {
     litellmModel,

@@ -140,6 +140,10 @@ export const PlanSchema = z.object({
     .describe("what `--tasks all` meant: a suite file or the checkout's qsub_all.sh; null: every tasks_runtime.csv row"),
   trustRemoteCode: ResolvedValueSchema.describe("vllm serve --trust-remote-code (V5 TRUST_REMOTE_CODE)"),
   aggregateConf: z.string().describe("the aggregation table (name or file) the jobs aggregate with"),
+  uploadDetails: z
+    .object({ org: safeName() })
+    .nullable()
+    .describe("V5's UPLOAD_DETAILS: lighteval --push-to-hub --results-org <org> (a private dataset per model)"),
   modelMetadata: z.object({
     maxModelLength: ResolvedValueSchema.describe("min(32768, the model's context length)"),
     hasThinkTag: ResolvedValueSchema,
@@ -152,8 +156,9 @@ export const PlanSchema = z.object({
   }),
   paths: z.object({
     repoPath: pathText(),
-    resultsDir: pathText().describe("<repo>/results/<provider_subdir><org>/<model>[/<custom>]"),
-    rawOutputDir: pathText().describe("<repo>/lighteval/outputs"),
+    storePath: pathText().describe("V5's STORE_PATH: results/ and lighteval/outputs/ go under it (default: repoPath)"),
+    resultsDir: pathText().describe("<store>/results/<provider_subdir><org>/<model>[/<custom>]"),
+    rawOutputDir: pathText().describe("<store>/lighteval/outputs"),
     rawResultsDir: pathText(),
     rawDetailsDir: pathText(),
     outputSubdir: pathText().describe('lighteval --output-subdir: "" or "/<custom>"'),

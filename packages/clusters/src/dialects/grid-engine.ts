@@ -34,11 +34,14 @@ export const gridEngine: Dialect = {
       job.logDir,
       "-e",
       job.logDir,
+      // V5 qsub_all.sh: -ar <AR_ID> after the log dirs.
+      ...(job.reservation ? ["-ar", job.reservation] : []),
       job.script,
     ];
     return holdFor(argv, options.after ?? []);
   },
   withDependencies: holdFor,
+  reservations: true,
   control: {
     parseSubmitOutput: (answer) =>
       /Your job(?:-array)? (\d+)/.exec(answer.stdout)?.[1] ?? /^\s*(\d+)(?:\.\d+-\d+:\d+)?\s*$/.exec(answer.stdout)?.[1] ?? null,

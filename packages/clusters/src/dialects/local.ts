@@ -11,4 +11,5 @@ export const local: Dialect = {
   submitArgv: (job) => ["bash", job.script],
   withDependencies: (argv) => [...argv],
   control: null,
+  reservations: false,
 };

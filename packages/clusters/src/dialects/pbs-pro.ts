@@ -1,3 +1,4 @@
+import { shellQuote } from "@sweval/core";
 import type { JobState } from "../schema.js";
 import { durationSeconds } from "../walltime.js";
 import { type AccountingInfo, type Dialect, insertAfterCommand, type QueueInfo, type SchedulerControl } from "./types.js";
@@ -11,8 +12,14 @@ function dependOn(argv: readonly string[], after: readonly string[]): string[] {
 export const pbsPro: Dialect = {
   scheduler: "pbs-pro",
   directives: (_job, { cluster }) => ["#PBS -S /bin/bash", ...cluster.jobHeader],
-  // ABCI writes a job's live output as <id>.OU / <id>.ER in the -o/-e directory, as the legacy reads them.
+  // <id>.OU / <id>.ER in the -o/-e directory: the names PBS gives them, which the legacy job also tees to live.
   logPaths: (logDir) => ({ stdout: `${logDir}/{jobId}.OU`, stderr: `${logDir}/{jobId}.ER` }),
+  // PBS copies -o/-e only when the job ends; as the legacy job (evaluate_lighteval.sh:49-53), append the live
+  // output to the same files, so the status board and a person can read a running job.
+  liveLogLines: (logDir) => [
+    "# PBS writes -o/-e when the job ends; the live output goes to the same files meanwhile, appended (as the legacy job).",
+    `exec > >(tee -a ${shellQuote(logDir)}/"\${PBS_JOBID}.OU") 2> >(tee -a ${shellQuote(logDir)}/"\${PBS_JOBID}.ER" >&2)`,
+  ],
   submitArgv(job, { cluster, group }, options = {}) {
     const argv = [
       "qsub",
@@ -35,6 +42,8 @@ export const pbsPro: Dialect = {
     return dependOn(argv, options.after ?? []);
   },
   withDependencies: dependOn,
+  // A PBS reservation is a queue of its own (-q R<id>); V5 passing Grid Engine's -ar to PBS is a legacy bug.
+  reservations: false,
   control: {
     parseSubmitOutput: (answer) => /^\s*(\d+(?:\[\])?\.[\w.-]+)\s*$/.exec(answer.stdout)?.[1] ?? null,
     isTransient: (answer) =>

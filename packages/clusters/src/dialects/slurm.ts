@@ -35,8 +35,10 @@ export const slurm: Dialect = {
     return [...header, ...cluster.jobHeader];
   },
   logPaths: nameDotJobIdLogs,
-  submitArgv: (job, _context, options = {}) => dependOn(["sbatch", "--parsable", job.script], options.after ?? []),
+  submitArgv: (job, _context, options = {}) =>
+    dependOn(["sbatch", "--parsable", ...(job.reservation ? [`--reservation=${job.reservation}`] : []), job.script], options.after ?? []),
   withDependencies: dependOn,
+  reservations: true,
   control: {
     parseSubmitOutput: (answer) =>
       /^\s*(\d+)(?:;\S+)?\s*$/.exec(answer.stdout)?.[1] ?? /Submitted batch job (\d+)/.exec(answer.stdout)?.[1] ?? null,

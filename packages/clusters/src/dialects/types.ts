@@ -36,6 +36,8 @@ export interface JobRequest {
   walltime: string;
   resources: { nodeKind: string; gpus: number; request: string | null };
   priority: number | null;
+  /** An advance reservation to run in (V5's AR_ID): Grid Engine `-ar <id>`, Slurm `--reservation=<name>`. */
+  reservation?: string | null;
 }
 
 /** The cluster facts a submit command uses, and the billing group chosen for it. */
@@ -91,6 +93,10 @@ export interface Dialect {
   withDependencies(argv: readonly string[], after: readonly string[]): string[];
   /** null for the local scheduler, whose jobs sweval itself runs and records. */
   control: SchedulerControl | null;
+  /** Whether submitArgv can place a job in an advance reservation. */
+  reservations: boolean;
+  /** Job-script lines that keep the output the scheduler only writes at the end visible while the job runs. */
+  liveLogLines?(logDir: string): string[];
 }
 
 /** `[argv0, ...flags, ...rest]`: dependency flags go right after the command, where every dialect accepts them. */

@@ -15,10 +15,19 @@ const subdir = (option("--output-subdir") ?? "").replace(/^\//, "");
 const maxSamples = Number(option("--max-samples") ?? 5);
 
 async function main() {
+  // The fork's --push-to-hub needs --results-org (main_endpoint.py); the stand-in says where it would push, offline.
+  if (args.includes("--push-to-hub") && !option("--results-org")) {
+    console.error("ValueError: You need to specify a results org when pushing to the hub (--results-org)");
+    process.exit(1);
+  }
   const config = parse(readFileSync(configPath, "utf8")) as { model: { base_params: { model_name: string; base_url?: string } } };
   const { model_name: modelName, base_url: baseUrl } = config.model.base_params;
   const [suite = "swallow", task = "", fewshot = "0"] = taskDef.split("|");
   console.log(`[REHEARSAL] lighteval stand-in: ${taskDef} with ${modelName} at ${baseUrl}`);
+  if (args.includes("--push-to-hub"))
+    console.log(
+      `[REHEARSAL] would push to the private dataset ${option("--results-org")}/details_${modelName.replaceAll("/", "__")}_private`,
+    );
   if (process.env.SWEVAL_REHEARSE_LIGHTEVAL_MODE === "hang") {
     console.log("[REHEARSAL] lighteval stand-in: hanging until killed");
     await new Promise(() => setInterval(() => {}, 60_000));

@@ -5,6 +5,9 @@
 # Rendered by @sweval/job-renderer 0.1.0 from plan 4568ff097a94774a; re-render instead of editing.
 set -euo pipefail
 
+# PBS writes -o/-e when the job ends; the live output goes to the same files meanwhile, appended (as the legacy job).
+exec > >(tee -a /repo/results/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5/"${PBS_JOBID}.OU") 2> >(tee -a /repo/results/hosted_vllm/tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5/"${PBS_JOBID}.ER" >&2)
+
 # Secrets stay in .env and are read at run time; they are never written into this file.
 SWEVAL_ENV_FILE="${SWEVAL_ENV_FILE:-/repo/.env}"
 if [ -f "$SWEVAL_ENV_FILE" ]; then
