@@ -16,7 +16,10 @@ export const EnvironmentsConfigSchema = z.object({
     z
       .object({
         purpose: z.string(),
-        python: z.string().regex(/^\d+\.\d+(\.\d+)?$/),
+        python: z
+          .union([z.string().regex(/^\d+\.\d+(\.\d+)?$/), z.literal("checkout")])
+          .default("checkout")
+          .describe('a version, or "checkout": the `requires-python = "==X"` of REPO_PATH/pyproject.toml (V4 3.10.14, V5 3.11.10)'),
         project: z.string().optional().describe("a uv project dir (pyproject.toml + uv.lock), relative to REPO_PATH"),
         extras: z.array(z.string()).default([]),
         requirements: z.string().optional().describe("a requirements file, relative to REPO_PATH"),
@@ -96,14 +99,15 @@ export async function createEnvironments(options: CreateEnvironmentsOptions): Pr
   const outcomes: EnvironmentOutcome[] = [];
   await ensureUv(run, options.repoPath, env);
   for (const name of names) {
-    const spec = options.config.environments[name];
-    if (!spec)
+    const declared = options.config.environments[name];
+    if (!declared)
       throw new InputError(`unknown environment "${name}"`, {
         code: "E_ENVIRONMENTS",
         field: "--only",
         hint: `declared: ${Object.keys(options.config.environments).join(", ")}`,
       });
     const path = join(root, name);
+    const spec = withPython(declared, options.repoPath, progress, name);
     const hash = await hashEnvironment(spec, options.repoPath);
     const stampFile = join(path, ".sweval-env.json");
     if (!options.force && existsSync(stampFile) && JSON.parse(await readFile(stampFile, "utf8")).hash === hash) {
@@ -161,7 +165,8 @@ export function planSteps(name: string, spec: EnvironmentsConfig["environments"]
 export async function listEnvironments(config: EnvironmentsConfig, repoPath: string) {
   const root = resolve(repoPath, config.root);
   return Promise.all(
-    Object.entries(config.environments).map(async ([name, spec]) => {
+    Object.entries(config.environments).map(async ([name, declared]) => {
+      const spec = withPython(declared, repoPath);
       const path = join(root, name);
       const stampFile = join(path, ".sweval-env.json");
       const exists = existsSync(stampFile);
@@ -172,6 +177,24 @@ export async function listEnvironments(config: EnvironmentsConfig, repoPath: str
 }
 
 // --- internal ---
+
+/** The version V4 (v202508) pins, for a checkout whose pyproject.toml says none. */
+const FALLBACK_PYTHON = "3.10.14";
+
+/** The declaration with `python: checkout` replaced by the checkout's pin, as `uv run --locked` there would need. */
+function withPython(
+  spec: EnvironmentsConfig["environments"][string],
+  repoPath: string,
+  progress: (message: string) => void = () => {},
+  name = "",
+): EnvironmentsConfig["environments"][string] {
+  if (spec.python !== "checkout") return spec;
+  const pyproject = join(repoPath, "pyproject.toml");
+  const text = existsSync(pyproject) ? readFileSync(pyproject, "utf8") : "";
+  const pinned = /^\s*requires-python\s*=\s*["']==\s*([\d.]+)["']/m.exec(text)?.[1];
+  if (!pinned && name) progress(`${name}: ${pyproject} pins no requires-python; using ${FALLBACK_PYTHON}`);
+  return { ...spec, python: pinned ?? FALLBACK_PYTHON };
+}
 
 async function hashEnvironment(spec: EnvironmentsConfig["environments"][string], repoPath: string): Promise<string> {
   const hash = createHash("sha256").update(JSON.stringify(spec));

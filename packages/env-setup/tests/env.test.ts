@@ -216,6 +216,19 @@ describe("sweval-env create", () => {
     expect(JSON.parse(third.stdout).environments[0]).toMatchObject({ name: "lighteval", status: "created" });
   });
 
+  it("builds with the Python the checkout pins (V5: 3.11.10), and rebuilds when the pin changes", async () => {
+    const { dir, env } = await withStandInUv();
+    writeFileSync(join(dir, "repo/pyproject.toml"), '[project]\nname = "x"\nrequires-python = "==3.11.10"\n');
+    await runBin(bin, ["create", "--only", "lighteval"], { cwd: dir, env });
+    expect(readFileSync(join(dir, "uv.log"), "utf8")).toMatch(
+      /^uv --version \nuv python install 3\.11\.10 \nuv venv --allow-existing --python 3\.11\.10 /,
+    );
+    writeFileSync(join(dir, "repo/pyproject.toml"), '[project]\nname = "x"\nrequires-python = "==3.10.14"\n');
+    const again = await runBin(bin, ["create", "--only", "lighteval", "--json"], { cwd: dir, env });
+    expect(JSON.parse(again.stdout).environments[0]).toMatchObject({ status: "created" });
+    expect(readFileSync(join(dir, "uv.log"), "utf8")).toMatch(/uv python install 3\.10\.14 \n/);
+  });
+
   it("adds PATH lines to the shell profile only with the flag, and never twice", async () => {
     const { dir, env } = await withStandInUv();
     await runBin(bin, ["create", "--only", "common"], { cwd: dir, env });
