@@ -72,6 +72,10 @@ export const ClusterProfileSchema = z.object({
   jobHeader: z.array(z.string()).default([]).describe("extra directive lines for the job script"),
   setup: z.array(z.string()).default([]).describe("shell lines run at the top of each job: modules, scratch"),
   storageRule: z.string().nullable().optional().describe("a path prefix caches must live under"),
+  predownload: z
+    .boolean()
+    .default(false)
+    .describe("download a vLLM model's weights on the login node before submitting (the legacy PREDOWNLOAD_MODEL=true)"),
   tools: ToolsSchema,
   sources: z.array(z.string()).describe("where each fact came from"),
 });
@@ -93,6 +97,7 @@ export const ClusterFactsSchema = z.object({
   jobHeader: z.array(z.string()),
   setup: z.array(z.string()),
   tools: z.object({ vllm: z.array(z.string()).nullable(), lighteval: z.array(z.string()).nullable() }),
+  predownload: z.boolean().default(false).describe("pre-download vLLM models on the login node by default"),
 });
 export type ClusterFacts = z.infer<typeof ClusterFactsSchema>;
 
@@ -120,6 +125,7 @@ export function clusterFacts(profile: ClusterProfile, profilePath: string): Clus
     jobHeader: profile.jobHeader,
     setup: profile.setup,
     tools: { vllm: profile.tools?.vllm ?? null, lighteval: profile.tools?.lighteval ?? null },
+    predownload: profile.predownload,
   };
 }
 

@@ -16,6 +16,8 @@ export const SWEVAL_VARIABLES = {
   SWEVAL_NODE: "in a job: the node that runs the tools (default: the node the renderer ran under)",
   SWEVAL_RUN: "in a job: a command that replaces the recorded sweval-run",
   SWEVAL_AGGREGATE: "in a job: a command that replaces the recorded sweval-aggregate",
+  SWEVAL_HF_CMD:
+    "the hf program the login-node pre-download runs, as a JSON array (default: the checkout's common environment, else hf on PATH)",
   SWEVAL_VLLM_CMD: 'the vLLM program as a JSON array, e.g. ["/opt/venv/bin/vllm"] (default: the plan\'s environment)',
   SWEVAL_LIGHTEVAL_CMD: "the lighteval program as a JSON array (default: the plan's environment)",
   SWEVAL_HEALTH_TIMEOUT: "seconds to wait for vLLM's /health (default: 3600)",
@@ -24,6 +26,7 @@ export const SWEVAL_VARIABLES = {
   SWEVAL_REHEARSE_VLLM_MODE: "rehearsal vLLM: healthy (default), never-healthy, die or ignore-sigterm",
   SWEVAL_REHEARSE_VLLM_DELAY_MS: "rehearsal vLLM: milliseconds before it is healthy (default: 300)",
   SWEVAL_REHEARSE_VLLM_MAX_N: "rehearsal vLLM: the largest n it accepts in one request (default: 1024)",
+  SWEVAL_REHEARSE_VLLM_VERSION: "rehearsal vLLM: the version whose rules it keeps (default: the checkout's uv.lock, else 0.9.2)",
   SWEVAL_REHEARSE_LIGHTEVAL_MODE: "rehearsal lighteval: ok (default), fail or hang",
 } as const;
 export type SwevalVariable = keyof typeof SWEVAL_VARIABLES;

@@ -106,6 +106,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       "SWEVAL_REHEARSE_VLLM_MODE",
       "SWEVAL_REHEARSE_VLLM_DELAY_MS",
       "SWEVAL_REHEARSE_VLLM_MAX_N",
+      "SWEVAL_REHEARSE_VLLM_VERSION",
       "SWEVAL_REHEARSE_LIGHTEVAL_MODE",
     ],
 

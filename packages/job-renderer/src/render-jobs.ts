@@ -89,6 +89,7 @@ export function renderJobs(options: RenderJobsOptions): RenderJobsResult {
     jobCommand: options.jobCommand ?? "sweval-run",
     outDir: options.outDir,
     tools: options.tools ?? null,
+    downloads: downloadsOf(options),
     jobs,
   };
   files.push({ path: join(options.outDir, "manifest.json"), content: renderJson(manifest), mode: 0o644 });
@@ -420,6 +421,16 @@ function legacyArgv(context: JobContext, tasks: PlanTask[], job: Job): string[] 
 /** Quotes an argument, except the job id the shell must expand at run time. */
 function quoteLegacyArg(arg: string): string {
   return arg === "$JOB_ID" ? '"$JOB_ID"' : shellQuote(arg);
+}
+
+/** Each vLLM model once (a rehearsal serves no weights): what the submitter fetches on the login node. */
+function downloadsOf(options: RenderJobsOptions): NonNullable<JobsManifest["downloads"]> {
+  if (options.rehearse) return [];
+  const seen = new Set<string>();
+  return options.plans
+    .filter((plan) => plan.provider === "vllm" && !plan.model.path)
+    .filter((plan) => !seen.has(plan.model.id) && Boolean(seen.add(plan.model.id)))
+    .map((plan) => ({ model: plan.model.id, repoPath: plan.paths.repoPath, byDefault: plan.cluster.predownload }));
 }
 
 /** The dialect's lines that show a running job's output where the scheduler only writes it at the end (PBS). */

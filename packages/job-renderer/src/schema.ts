@@ -65,6 +65,16 @@ export const JobsManifestSchema = z
     tools: JobToolsSchema.nullable()
       .optional()
       .describe("what the jobs run; absent in manifests from before it was recorded (the jobs look on PATH)"),
+    downloads: z
+      .array(
+        z.object({
+          model: z.string().describe("the Hugging Face id vLLM serves"),
+          repoPath: z.string().describe("the checkout whose .env (HF_TOKEN, HUGGINGFACE_CACHE) the download uses"),
+          byDefault: z.boolean().describe("the cluster profile pre-downloads (the legacy PREDOWNLOAD_MODEL=true)"),
+        }),
+      )
+      .optional()
+      .describe("models sweval-pbs submit downloads on the login node before submitting; none for rehearsals"),
     jobs: z.array(JobSchema),
   })
   .superRefine((manifest, context) => {

@@ -20,6 +20,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("--parallel <n>", "submissions in flight at once", toInt, 4)
     .option("--retries <n>", "retries of a transient scheduler error", toInt, 3)
     .option("--backoff-ms <ms>", "first retry delay, doubled each time", toInt, 1000)
+    .option("--predownload", "download each vLLM model on this node before submitting (default: as the cluster profile says)")
+    .option("--no-predownload", "let each job find or download the model itself")
     .option("--then-aggregate", "moved: render with sweval-render --then-aggregate")
     .action(async (flags) => {
       const { submitCommand } = await import("./commands/submit.js");
@@ -77,9 +79,15 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       "SWEVAL_NODE",
       "SWEVAL_RUN",
       "SWEVAL_AGGREGATE",
+      "SWEVAL_HF_CMD",
+      "SWEVAL_ENV_FILE",
     ],
 
-    otherEnv: { REPO_PATH: "where results/.sweval/ledger.jsonl is looked for without a manifest (default: .)" },
+    otherEnv: {
+      REPO_PATH: "where results/.sweval/ledger.jsonl is looked for without a manifest (default: .)",
+      HF_TOKEN: "the token the pre-download uses (from the checkout's .env; never on a command line)",
+      HUGGINGFACE_CACHE: "where the pre-download puts the weights (hf download --cache-dir)",
+    },
   });
 
   const code = await runCli("sweval-pbs", program, argv, io);

@@ -1,5 +1,6 @@
-import { rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { testdir } from "@sweval/test-utils";
 import { describe, expect, it } from "vitest";
 import { readLedger, submissions } from "../src/index.js";
 import { expectAggregationAfterOthers, project } from "./helpers.js";
@@ -104,5 +105,69 @@ describe("manifests of version 1", () => {
       [2, v2.jobs[0].id, []],
       [2, v2.jobs[1].id, []],
     ]);
+  });
+});
+
+describe("the login-node pre-download (the legacy PREDOWNLOAD_MODEL=true)", () => {
+  /** A profile that pre-downloads, an hf stand-in that records argv and whether it got the token, and a .env with the token. */
+  async function downloading(options: { hfExit?: number } = {}) {
+    const bin = await testdir();
+    writeFileSync(
+      join(bin, "hf"),
+      `#!/bin/sh\necho "hf $* token=\${HF_TOKEN:+set} home=$HF_HOME" >> "${bin}/hf.log"\necho "Fetching 4 files: 100%" >&2\nexit ${options.hfExit ?? 0}\n`,
+      { mode: 0o755 },
+    );
+    const p = await project({ binDir: bin });
+    writeFileSync(
+      join(p.root, "conf/clusters/local-dl.yaml"),
+      [
+        "name: local-dl",
+        "description: this machine, pre-downloading as TSUBAME4's profile does",
+        "scheduler: local",
+        "legacyService: local",
+        "defaultNodeKind: gpu_1",
+        "group: null",
+        "priorities: []",
+        "nodeKinds:",
+        "  gpu_1: { gpus: 1, walltimeColumn: hrt_f }",
+        "predownload: true",
+        "sources: [tests]",
+      ].join("\n"),
+    );
+    const cache = join(p.root, "hf-cache");
+    writeFileSync(
+      join(p.root, ".env"),
+      `${readFileSync(join(p.root, ".env"), "utf8")}HF_TOKEN="hf_planted0000000000000000secret"\nHUGGINGFACE_CACHE="${cache}"\n`,
+    );
+    return { p, log: join(bin, "hf.log"), cache };
+  }
+
+  it("downloads each vLLM model once before any job is submitted, the token in the environment only", async () => {
+    const { p, log, cache } = await downloading();
+    const result = await p.pbs(["submit"], await p.render("local-dl", ["t_ok", "t_warn"]));
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(readFileSync(log, "utf8")).toBe(`hf download org/test-model --cache-dir ${cache} token=set home=${cache}\n`);
+    expect(result.stderr).toMatch(
+      /downloading org\/test-model on this node: .*hf download org\/test-model --cache-dir[\s\S]*Fetching 4 files: 100%[\s\S]*2 submitted/,
+    );
+    expect(result.stderr + result.stdout).not.toContain("planted");
+  });
+
+  it("--no-predownload skips it; a rehearsal downloads nothing; --dry-run says what it would run", async () => {
+    const { p, log } = await downloading();
+    await p.pbs(["submit", "--no-predownload"], await p.render("local-dl", ["t_ok"]));
+    await p.pbs(["submit", "--force"], await p.render("local-dl", ["t_ok"], [], ["--rehearse"]));
+    expect(existsSync(log)).toBe(false);
+    const dry = await p.pbs(["submit", "--dry-run", "--force"], await p.render("local-dl", ["t_ok"]));
+    expect(dry.stderr).toMatch(/would download org\/test-model on this node/);
+    expect(existsSync(log)).toBe(false);
+  });
+
+  it("a failed download submits nothing and exits 1", async () => {
+    const { p } = await downloading({ hfExit: 3 });
+    const result = await p.pbs(["submit"], await p.render("local-dl", ["t_ok"]));
+    expect([result.exitCode, result.stdout]).toEqual([1, ""]);
+    expect(result.stderr).toMatch(/hf download org\/test-model failed \(exit 3\); nothing was submitted/);
+    expect(submissions(readLedger(p.ledger).entries)).toHaveLength(0);
   });
 });

@@ -15,6 +15,7 @@ export interface SubmitFlags extends CommonFlags {
   retries: number;
   backoffMs: number;
   thenAggregate?: boolean;
+  predownload?: boolean;
 }
 
 /** `sweval-pbs submit`: the outcome document on stdout, a summary on stderr; exit 1 when a job failed to submit. */
@@ -30,6 +31,10 @@ export async function submitCommand(flags: SubmitFlags, io: Io): Promise<number>
   const tools = checkJobTools(manifest, io.env);
   for (const note of tools.notes) log(note);
   for (const warning of tools.warnings) log(`warning: ${warning}`);
+  if (manifest.downloads?.length) {
+    const { predownload } = await import("../predownload.js");
+    await predownload({ manifest, choice: flags.predownload, dryRun: Boolean(flags.dryRun), env: io.env, log, progress: io.stderr });
+  }
   const outcomes = await submitJobs({
     manifest,
     exec: execReal,
