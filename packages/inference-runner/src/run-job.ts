@@ -130,6 +130,21 @@ export async function runJob(options: RunJobOptions): Promise<number> {
         const aggregated = await aggregateModel({ plan, litellm, rawResultsDir, resultsDir, err });
         if (!aggregated) return RunExit.aggregation;
         out(COMPLETION_LINE);
+        if (plan.copyDetails && !rehearse) {
+          const { copyTaskDetails } = await import("./copy-details.js");
+          try {
+            const copied = copyTaskDetails({
+              rawDetailsDir: runPaths(plan).rawDetailsDir,
+              detailsRoot: `${plan.paths.rawOutputDir}/details`,
+              taskDef: task.taskDef,
+              dir: plan.copyDetails.dir,
+            });
+            out(`📤 copied ${copied.length} details file(s) of ${task.key} to ${plan.copyDetails.dir}`);
+          } catch (error) {
+            err(`❌ copying the details to ${plan.copyDetails.dir} failed: ${(error as Error).message}`);
+            return RunExit.failed;
+          }
+        }
       }
       if (server) {
         await stopGroup(server);

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { resolvePlan } from "@sweval/settings-resolver";
 import { swallowCheckout, testdir } from "@sweval/test-utils";
@@ -156,5 +156,47 @@ describe("model metadata the plan deferred is read at job start, or the job stop
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/❌ field "reasoning_parser": the tokenizer knows <think>\/<\/think> but no reasoning_parser is set/);
     expect(result.stdout).not.toMatch(/starting vLLM/);
+  });
+});
+
+describe("V5's COPY_DETAILS (ABCI)", () => {
+  it("copies the job's own task details, newest run, group-writable, under the same path below details/", async () => {
+    const model = "org/copied";
+    const checkout = await swallowCheckout("v202604");
+    const share = await testdir();
+    const plan = await resolvePlan({
+      model,
+      tasks: ["ja_gpqa"],
+      root: checkout,
+      repoPath: checkout,
+      cluster: "abci3",
+      nodeKind: "rt_HG",
+      copyDetails: share,
+      offline: true,
+      env: { HOME: "/nonexistent-home" },
+    });
+    const path = join(checkout, "plan.json");
+    writeFileSync(path, JSON.stringify(plan));
+    const result = await run(["--plan", path, "--task", "ja_gpqa"], { HF_HOME: modelCache(await testdir(), model) });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`📤 copied 1 details file\\(s\\) of ja_gpqa to ${share}`));
+    const [run1] = readdirSync(join(share, "hosted_vllm", model));
+    const [file] = readdirSync(join(share, "hosted_vllm", model, run1 ?? ""));
+    expect(file).toMatch(/^details_swallow\|swallow_gpqa_ja\|0_.*\.parquet$/);
+    expect(statSync(join(share, "hosted_vllm", model, run1 ?? "", file ?? "")).mode & 0o777).toBe(0o660);
+  }, 60_000);
+
+  it("is refused off ABCI, as qsub_all.sh refuses COPY_DETAILS=true there", async () => {
+    const checkout = await swallowCheckout("v202604");
+    await expect(
+      resolvePlan({
+        model: "org/m",
+        tasks: ["ja_gpqa"],
+        root: checkout,
+        cluster: "tsubame4",
+        offline: true,
+        env: { COPY_DETAILS: "true" },
+      }),
+    ).rejects.toThrow(/COPY_DETAILS=true requires SERVICE=abci/);
   });
 });

@@ -39,6 +39,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("--tasks-runtime <csv>", "tasks_runtime.csv to use")
     .option("--task-settings <csv>", "task_settings.csv to use")
     .option("--custom-model-settings-dir <dir>", "custom_model_settings directory to use")
+    .option(
+      "--copy-details [dir]",
+      "ABCI: copy each job's details to a shared dir after aggregating (default dir: the team's; default: $COPY_DETAILS)",
+    )
     .option("--upload-details [org]", "lighteval --push-to-hub --results-org <org> (default org: tokyotech-llm; default: $UPLOAD_DETAILS)")
     .option("--trust-remote-code", "vllm serve --trust-remote-code (default: $TRUST_REMOTE_CODE, true or false)")
     .option("--aggregate-conf <name|file>", "aggregation table the jobs use (default: the checkout's, else swallow-v202508)")
@@ -72,6 +76,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         taskSettings: flags.taskSettings,
         customModelSettingsDir: flags.customModelSettingsDir,
         suite: flags.suite ?? null,
+        copyDetails: flags.copyDetails ?? null,
         uploadDetails: flags.uploadDetails === true ? "tokyotech-llm" : (flags.uploadDetails ?? null),
         trustRemoteCode: flags.trustRemoteCode ? true : null,
         aggregateConf: flags.aggregateConf ?? null,
@@ -101,6 +106,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 }
 
 interface ResolveFlags {
+  copyDetails?: string | true;
   uploadDetails?: string | true;
   storePath?: string;
   suite?: string;

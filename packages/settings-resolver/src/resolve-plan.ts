@@ -67,6 +67,8 @@ export interface ResolvePlanOptions {
   trustRemoteCode?: boolean | null;
   /** The aggregation table the jobs use. @default the one matching the checkout's conf.py, else swallow-v202508 */
   aggregateConf?: string | null;
+  /** Copy each job's details to this shared dir after aggregating (V5's COPY_DETAILS, ABCI only). @default $COPY_DETAILS=true: the team's share */
+  copyDetails?: string | true | null;
   /** Push the details to the Hub under this org (V5's UPLOAD_DETAILS). @default $UPLOAD_DETAILS=true: tokyotech-llm, else none */
   uploadDetails?: string | null;
   /** Never download model files from the Hub. @default false */
@@ -193,6 +195,7 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
     trustRemoteCode: resolveTrustRemoteCode(options.trustRemoteCode, env),
     aggregateConf: options.aggregateConf ?? checkout.aggregateConf?.name ?? "swallow-v202508",
     uploadDetails: resolveUploadDetails(options.uploadDetails, env),
+    copyDetails: resolveCopyDetails(options.copyDetails, env, cluster.legacyService, clusterPath, cwd),
     customSettings: profile ? { name: profile.name, path: profile.file, version: profile.version } : null,
     mergeStrategy,
     maxSamples: options.maxSamples ?? null,
@@ -471,6 +474,34 @@ function resolveVllmUseV1(
     });
   // The literal stays what the file said: the legacy settings lines print it as written.
   return { ...setting, value };
+}
+
+/** Where V5's copy_results.sh copies details on ABCI (utils/abci/copy_results.sh, real-programs.md §4.2 item 11). */
+const TEAM_DETAILS_SHARE = "/groups/gag51395/share/se_inst/details";
+
+/** V5's COPY_DETAILS: true or false (the team's share), or a directory; only on ABCI, as qsub_all.sh checks. */
+function resolveCopyDetails(
+  option: string | true | null | undefined,
+  env: NodeJS.ProcessEnv,
+  service: string,
+  clusterPath: string,
+  cwd: string,
+): Plan["copyDetails"] {
+  const raw = option === true ? "true" : env.COPY_DETAILS;
+  const dir = typeof option === "string" ? option : null;
+  if (!dir && (raw === undefined || raw === "" || raw === "false")) return null;
+  if (!dir && raw !== "true")
+    throw new InputError(`COPY_DETAILS must be true or false, not ${JSON.stringify(raw?.slice(0, 40))}`, {
+      code: "E_COPY_DETAILS",
+      field: "COPY_DETAILS",
+    });
+  if (service !== "abci")
+    throw new InputError("copying details to the shared directory is an ABCI step (qsub_all.sh: COPY_DETAILS=true requires SERVICE=abci)", {
+      code: "E_COPY_DETAILS",
+      file: clusterPath,
+      field: "--copy-details",
+    });
+  return { dir: dir ? resolve(cwd, dir) : TEAM_DETAILS_SHARE };
 }
 
 /** V5's UPLOAD_DETAILS (true or false, the org is the team's) or an org named by the caller. */

@@ -140,6 +140,10 @@ export const PlanSchema = z.object({
     .describe("what `--tasks all` meant: a suite file or the checkout's qsub_all.sh; null: every tasks_runtime.csv row"),
   trustRemoteCode: ResolvedValueSchema.describe("vllm serve --trust-remote-code (V5 TRUST_REMOTE_CODE)"),
   aggregateConf: z.string().describe("the aggregation table (name or file) the jobs aggregate with"),
+  copyDetails: z
+    .object({ dir: pathText() })
+    .nullable()
+    .describe("V5's COPY_DETAILS (ABCI): after aggregating, the job copies its tasks' newest details here, group-readable"),
   uploadDetails: z
     .object({ org: safeName() })
     .nullable()
