@@ -7,6 +7,7 @@ export function renderExplain(plan: Plan): string {
     `plan ${plan.fingerprint}: ${plan.model.id} via ${plan.provider} (${plan.litellmModel}) on ${plan.cluster.name}/${plan.nodeKind.name} (${plan.nodeKind.gpus} GPU)`,
     `custom settings: ${plan.customSettings ? `${plan.customSettings.name} v${plan.customSettings.version || "?"} (${plan.customSettings.path})` : "none"}; merge ${plan.mergeStrategy}`,
     `results: ${plan.paths.resultsDir}`,
+    ...checkoutLines(plan),
   ];
   const rows: string[][] = [["task", "setting", "value", "set by"]];
   for (const task of plan.tasks) {
@@ -24,6 +25,20 @@ export function renderExplain(plan: Plan): string {
   }
   const warnings = plan.warnings.map((w) => `warning: ${w}`);
   return `${[...header, "", ...formatTable(rows), ...(warnings.length ? ["", ...warnings] : [])].join("\n")}\n`;
+}
+
+/** What the checkout pins, where it says anything (a V4/V5 checkout as REPO_PATH). */
+function checkoutLines(plan: Plan): string[] {
+  const { checkout } = plan;
+  const pins = [
+    checkout.vllm.version ? `vLLM ${checkout.vllm.version} (${basename(checkout.vllm.source ?? "")})` : null,
+    checkout.python.version ? `Python ${checkout.python.version}` : null,
+    checkout.reasoningParserPlugin ? `parser plugin: ${checkout.reasoningParserPlugin.parsers.join(", ") || "none"}` : null,
+  ].filter(Boolean);
+  return [
+    ...(pins.length > 0 ? [`checkout pins: ${pins.join("; ")}`] : []),
+    `suite: ${plan.suite ? `${plan.suite.name} (${plan.suite.file})` : "every tasks_runtime.csv row"}; aggregation table: ${plan.aggregateConf}`,
+  ];
 }
 
 /** One short phrase for a source layer. */
