@@ -12,7 +12,7 @@ import {
   runCli,
 } from "@sweval/core";
 import { Command, Option } from "commander";
-import type { JobTools } from "./schema.js";
+import { JOB_TOOLS, type JobTools } from "./schema.js";
 
 /** `sweval-render`: plan(s) on stdin → job scripts in --out and a sweval/jobs manifest on stdout. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
@@ -91,13 +91,11 @@ interface RenderFlags {
 
 /** A tool the jobs need but the renderer could not find: the jobs then depend on the compute node's PATH. */
 function warnOnMissingTools(tools: JobTools, flags: RenderFlags, io: Io): void {
-  const needed: [string | null, string, string][] = [];
-  if (flags.jobCommand === "sweval-run") needed.push([tools.run, "sweval-run", "@sweval/inference-runner"]);
-  if (flags.thenAggregate) needed.push([tools.aggregate, "sweval-aggregate", "@sweval/aggregator"]);
-  for (const [found, bin, packageName] of needed)
-    if (!found)
+  const needed = [...(flags.jobCommand === "sweval-run" ? [JOB_TOOLS.run] : []), ...(flags.thenAggregate ? [JOB_TOOLS.aggregate] : [])];
+  for (const tool of needed)
+    if (!tools[tool.key])
       io.stderr.write(
-        `sweval-render: warning: ${bin} is neither installed beside the renderer nor on PATH; the jobs will look for it on the compute node's PATH (install ${packageName}, or @sweval/cli for every tool)\n`,
+        `sweval-render: warning: ${tool.bin} is neither installed beside the renderer nor on PATH; the jobs will look for it on the compute node's PATH (install ${tool.packageName}, or @sweval/cli for every tool)\n`,
       );
 }
 

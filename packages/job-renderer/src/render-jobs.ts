@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { type ClusterFacts, type Dialect, dialectFor, formatWalltime, type JobRequest, parseWalltime } from "@sweval/clusters";
 import { commentText, doubleQuoted, InputError, readPackageVersion, renderJson, shellQuote } from "@sweval/core";
 import { type Plan, type PlanTask, runPaths } from "@sweval/settings-resolver/schema";
-import { COMPLETION_LINE, JOBS_KIND, JOBS_VERSION, type Job, type JobsManifest, type JobTools } from "./schema.js";
+import { COMPLETION_LINE, JOB_TOOLS, JOBS_KIND, JOBS_VERSION, type Job, type JobsManifest, type JobTool, type JobTools } from "./schema.js";
 
 export type JobCommand = "sweval-run" | "legacy";
 
@@ -296,11 +296,11 @@ function renderAggregationScript(context: JobContext, job: Job): string {
   return `${lines.join("\n")}\n`;
 }
 
-const JOB_TOOLS = {
-  run: { key: "run", bin: "sweval-run", variable: "SWEVAL_RUN", announcesCompletion: true },
-  // sweval-aggregate writes the file and says so; the job prints the line the board reads as done, as the legacy job does.
-  aggregate: { key: "aggregate", bin: "sweval-aggregate", variable: "SWEVAL_AGGREGATE", announcesCompletion: false },
-} as const;
+/**
+ * sweval-run prints the completion line itself; sweval-aggregate writes its file and says so, so after it the job
+ * prints the line the board reads as done, as the legacy job does.
+ */
+const ANNOUNCES_COMPLETION: Record<JobTool["key"], boolean> = { run: true, aggregate: false };
 
 /**
  * The job's last lines. With recorded tools: the entry point the renderer resolved, under the node it ran on, so
@@ -308,10 +308,11 @@ const JOB_TOOLS = {
  * with its name (rc 127, as the shell's own "not found"). `SWEVAL_RUN` / `SWEVAL_AGGREGATE` (a command) and
  * `SWEVAL_NODE`, from the environment or .env, replace them.
  */
-function launchLines(tools: JobTools | null, tool: (typeof JOB_TOOLS)[keyof typeof JOB_TOOLS], args: string[]): string[] {
+function launchLines(tools: JobTools | null, tool: JobTool, args: string[]): string[] {
   const entry = tools?.[tool.key];
+  const announces = ANNOUNCES_COMPLETION[tool.key];
   // A tool that prints the completion line itself replaces the shell; otherwise the shell prints it after success.
-  const launch = (command: string) => (tool.announcesCompletion ? [`exec ${command}`] : [command, `echo ${shellQuote(COMPLETION_LINE)}`]);
+  const launch = (command: string) => (announces ? [`exec ${command}`] : [command, `echo ${shellQuote(COMPLETION_LINE)}`]);
   if (!tools || !entry) return launch(`"\${${tool.variable}:-${tool.bin}}" ${args.map(shellQuote).join(" ")}`);
   const missing = (what: string, variable: string) =>
     `  echo "sweval job: ${what} $${variable} is not on \${HOSTNAME:-this node}; install sweval on a filesystem the compute nodes share, or set ${tool.variable} or SWEVAL_NODE" >&2`;
@@ -319,7 +320,7 @@ function launchLines(tools: JobTools | null, tool: (typeof JOB_TOOLS)[keyof type
   return [
     `# ${tool.bin} from the install that rendered this job; ${tool.variable} (a command) or SWEVAL_NODE replace it.`,
     `set -- ${args.map(shellQuote).join(" ")}`,
-    `if [ -n "\${${tool.variable}:-}" ]; then ${[override, ...afterOverride, ...(tool.announcesCompletion ? [] : ["exit 0"])].join("; ")}; fi`,
+    `if [ -n "\${${tool.variable}:-}" ]; then ${[override, ...afterOverride, ...(announces ? [] : ["exit 0"])].join("; ")}; fi`,
     `SWEVAL_NODE="\${SWEVAL_NODE:-${doubleQuoted(tools.node)}}"`,
     `sweval_entry=${shellQuote(entry)}`,
     'if [ ! -x "$SWEVAL_NODE" ]; then',

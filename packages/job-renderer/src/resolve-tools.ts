@@ -1,13 +1,7 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { delimiter, dirname, join } from "node:path";
-import type { JobTools } from "./schema.js";
-
-/** The packages whose bins the jobs run, and the bin each job needs. */
-const JOB_BINS = {
-  run: { packageName: "@sweval/inference-runner", bin: "sweval-run" },
-  aggregate: { packageName: "@sweval/aggregator", bin: "sweval-aggregate" },
-} as const;
+import { JOB_TOOLS, type JobTools } from "./schema.js";
 
 /**
  * The tools the rendered jobs will run, found the way this renderer's own imports are found: the packages
@@ -17,8 +11,8 @@ const JOB_BINS = {
 export function resolveJobTools(env: NodeJS.ProcessEnv = process.env, nodePath: string = process.execPath): JobTools {
   return {
     node: realOrSelf(nodePath),
-    run: findBinEntry(JOB_BINS.run, env),
-    aggregate: findBinEntry(JOB_BINS.aggregate, env),
+    run: findBinEntry(JOB_TOOLS.run, env),
+    aggregate: findBinEntry(JOB_TOOLS.aggregate, env),
   };
 }
 

@@ -53,6 +53,13 @@ export const JobToolsSchema = z.object({
 });
 export type JobTools = z.infer<typeof JobToolsSchema>;
 
+/** The tools a job runs: the manifest's `tools` key, the bin, the package that ships it, the variable that replaces it. */
+export const JOB_TOOLS = {
+  run: { key: "run", bin: "sweval-run", packageName: "@sweval/inference-runner", variable: "SWEVAL_RUN" },
+  aggregate: { key: "aggregate", bin: "sweval-aggregate", packageName: "@sweval/aggregator", variable: "SWEVAL_AGGREGATE" },
+} as const;
+export type JobTool = (typeof JOB_TOOLS)[keyof typeof JOB_TOOLS];
+
 export const JobsManifestSchema = z
   .object({
     kind: z.literal(JOBS_KIND),

@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { InputError } from "@sweval/core";
-import type { JobsManifest } from "@sweval/job-renderer/schema";
+import { JOB_TOOLS, type JobsManifest, type JobTool } from "@sweval/job-renderer/schema";
 
 export interface ToolCheck {
   /** What the jobs will run, one line each, for the log. */
@@ -52,16 +52,11 @@ export function checkJobTools(manifest: JobsManifest, env: NodeJS.ProcessEnv): T
 
 // --- internal ---
 
-const TOOLS = {
-  run: { key: "run", bin: "sweval-run", variable: "SWEVAL_RUN" },
-  aggregate: { key: "aggregate", bin: "sweval-aggregate", variable: "SWEVAL_AGGREGATE" },
-} as const;
-
 function toolsWanted(manifest: JobsManifest) {
   const aggregation = (job: JobsManifest["jobs"][number]) => job.tasks.length === 1 && job.tasks[0] === "aggregate";
-  const wanted: (typeof TOOLS)[keyof typeof TOOLS][] = [];
-  if (manifest.jobCommand === "sweval-run" && manifest.jobs.some((job) => !aggregation(job))) wanted.push(TOOLS.run);
-  if (manifest.jobs.some(aggregation)) wanted.push(TOOLS.aggregate);
+  const wanted: JobTool[] = [];
+  if (manifest.jobCommand === "sweval-run" && manifest.jobs.some((job) => !aggregation(job))) wanted.push(JOB_TOOLS.run);
+  if (manifest.jobs.some(aggregation)) wanted.push(JOB_TOOLS.aggregate);
   return wanted;
 }
 
