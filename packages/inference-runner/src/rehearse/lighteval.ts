@@ -2,17 +2,20 @@
 // runner passes, sends one real chat request to the endpoint (so the wiring is exercised), and writes a
 // results JSON and details parquet files in lighteval's layout, every one of them marked as a rehearsal.
 // SWEVAL_REHEARSE_LIGHTEVAL_MODE: ok (default) | fail | hang (runs until killed, for the process tests).
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { readAggregateConf } from "@sweval/aggregator";
 import { parse } from "yaml";
+import { forkDateId, forkResults, forkSubsets, type SubtaskRun, sampleScores } from "./fork-results.js";
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const [, , configPath = "", taskDef = ""] = args;
 const outputDir = option("--output-dir") ?? "outputs";
 const subdir = (option("--output-subdir") ?? "").replace(/^\//, "");
-const maxSamples = Number(option("--max-samples") ?? 5);
+// The fork records --max-samples or null; a rehearsal evaluates 5 documents per subtask when none is given.
+const maxSamples = option("--max-samples") === undefined ? null : Number(option("--max-samples"));
+const rowsPerSubtask = maxSamples ?? 5;
 
 async function main() {
   // The fork's --push-to-hub needs --results-org (main_endpoint.py); the stand-in says where it would push, offline.
@@ -20,7 +23,9 @@ async function main() {
     console.error("ValueError: You need to specify a results org when pushing to the hub (--results-org)");
     process.exit(1);
   }
-  const config = parse(readFileSync(configPath, "utf8")) as { model: { base_params: { model_name: string; base_url?: string } } };
+  const config = parse(readFileSync(configPath, "utf8")) as {
+    model: { base_params: { model_name: string; base_url?: string }; generation?: Record<string, unknown> };
+  };
   const { model_name: modelName, base_url: baseUrl } = config.model.base_params;
   const [suite = "swallow", task = "", fewshot = "0"] = taskDef.split("|");
   console.log(`[REHEARSAL] lighteval stand-in: ${taskDef} with ${modelName} at ${baseUrl}`);
@@ -39,53 +44,56 @@ async function main() {
     process.exit(1);
   }
   const answer = baseUrl ? await ask(baseUrl, modelName.replace(/^hosted_vllm\//, "")) : "[REHEARSAL] no endpoint";
-  const dateId = new Date().toISOString().replace("Z", "").replaceAll(":", "-").padEnd(26, "0");
-  const { results, configTasks, subtasks } = syntheticResults(suite, task, fewshot);
+  const started = performance.now() / 1000;
+  const now = new Date();
+  const dateId = forkDateId(now, now.getMilliseconds() * 1000 + (Number(process.hrtime.bigint() % 1000n) || 0));
+  const { metrics, subtasks } = tableTasks(suite, task, fewshot);
+  const runs: SubtaskRun[] = subtasks.map((subtask) => {
+    const prompts = Array.from({ length: rowsPerSubtask }, (_, i) => `[REHEARSAL] question ${i + 1} of ${subtask}`);
+    const samples = Object.fromEntries(metrics.map((metric) => [metric, sampleScores(modelName, subtask, metric, rowsPerSubtask)]));
+    return { name: subtask, fewshot, samples, prompts };
+  });
   const resultsDir = join(outputDir, "results", modelName, subdir);
   mkdirSync(resultsDir, { recursive: true });
-  const document = {
-    config_general: {
-      lighteval_sha: "REHEARSAL",
-      rehearsal: true,
-      model_name: modelName,
-      max_samples: maxSamples,
-      total_evaluation_time_secondes: "1.0",
-      start_time: 0,
-      end_time: 1,
-    },
-    results,
-    versions: {},
-    config_tasks: configTasks,
-  };
-  writeFileSync(join(resultsDir, `results_${dateId}.json`), JSON.stringify(document, null, 2));
   const { parquetWriteBuffer } = await import("hyparquet-writer");
   const detailsDir = join(outputDir, "details", modelName, subdir, dateId);
   mkdirSync(detailsDir, { recursive: true });
-  for (const subtask of subtasks) {
-    const rows = Math.min(maxSamples, 3);
+  for (const run of runs) {
     // The schema is built from plain literals; hyparquet-writer's SchemaElement type is the same shape, stricter.
-    const buffer = parquetWriteBuffer(
-      swallowDetails(subtask, rows, answer, [...metricNames(results)]) as Parameters<typeof parquetWriteBuffer>[0],
-    );
-    writeFileSync(join(detailsDir, `details_${subtask}|${fewshot}_${dateId}.parquet`), new Uint8Array(buffer));
+    const buffer = parquetWriteBuffer(swallowDetails(run, answer) as Parameters<typeof parquetWriteBuffer>[0]);
+    writeFileSync(join(detailsDir, `details_${run.name}|${fewshot}_${dateId}.parquet`), new Uint8Array(buffer));
   }
+  const document = forkResults({
+    modelName,
+    maxSamples,
+    generation: config.model.generation ?? {},
+    v5: checkoutIsV5(),
+    startTime: started,
+    endTime: performance.now() / 1000,
+    runs,
+  });
+  // The fork writes json.dumps(indent=2, ensure_ascii=False): the same text JSON.stringify gives for these values.
+  writeFileSync(join(resultsDir, `results_${dateId}.json`), JSON.stringify(document, null, 2));
   console.log(`[REHEARSAL] wrote ${join(resultsDir, `results_${dateId}.json`)}`);
 }
 
-/** The metric names the results carry for their tasks (stderr entries left out). */
-function metricNames(results: Record<string, Record<string, number>>): Set<string> {
-  return new Set(
-    Object.values(results)
-      .flatMap((values) => Object.keys(values))
-      .filter((name) => !name.endsWith("_stderr")),
-  );
+/** V5's fork (vLLM 0.18 in the checkout's lock) adds chat_template_kwargs to the generation parameters. */
+function checkoutIsV5(): boolean {
+  for (const dir of [process.cwd(), dirname(process.cwd())]) {
+    const lock = join(dir, "uv.lock");
+    if (existsSync(lock)) return /name = "vllm"\s*\nversion = "0\.18\./.test(readFileSync(lock, "utf8"));
+  }
+  return false;
 }
 
 /**
  * Details in the Swallow fork's layout (lighteval 0.8.0 with LiteLLM and a chat template, legacy-workflow §10.3):
  * the 17 sorted columns with native types, `full_prompt` as chat messages; every text marked as a rehearsal.
  */
-function swallowDetails(subtask: string, rows: number, answer: string, metrics: string[]) {
+function swallowDetails(run: SubtaskRun, answer: string) {
+  const subtask = run.name;
+  const metrics = Object.keys(run.samples);
+  const rows = run.prompts.length;
   const each = <T>(make: (i: number) => T) => Array.from({ length: rows }, (_, i) => make(i));
   const optional = (name: string, type: string, extra: Record<string, unknown> = {}) => ({
     name,
@@ -140,14 +148,14 @@ function swallowDetails(subtask: string, rows: number, answer: string, metrics: 
     gold_index: each(() => []),
     input_tokens: each(() => []),
     instruction: each(() => ""),
-    metrics: each((i) => Object.fromEntries(metrics.map((name) => [name, i % 2]))),
+    metrics: each((i) => Object.fromEntries(metrics.map((name) => [name, run.samples[name]?.[i] ?? 0]))),
     num_asked_few_shots: each(() => 0n),
     num_effective_few_shots: each(() => 0n),
     padded: each(() => [0n]),
     pred_logits: each(() => []),
     prediction_logits: each(() => []),
     predictions: each(() => [answer]),
-    specifics: each((i) => ({ extracted: i % 2 ? "42" : null })),
+    specifics: each((i) => ({ extracted: run.samples[metrics[0] ?? ""]?.[i] ? "42" : null })),
     truncated: each(() => [0n]),
   };
   return { schema, columnData: Object.entries(data).map(([name, values]) => ({ name, data: values })) };
@@ -164,29 +172,22 @@ async function ask(baseUrl: string, model: string): Promise<string> {
   return body.choices[0]?.message.content ?? "";
 }
 
-/** Metric keys and subsets the aggregation table expects for this task, with fixed rehearsal values. */
-function syntheticResults(suite: string, task: string, fewshot: string) {
+/** The metric keys the aggregation table reads for this task, and the fork's subtasks of it. */
+function tableTasks(suite: string, task: string, fewshot: string) {
   const base = `${suite}|${task}|${fewshot}`;
   const conf = readAggregateConf();
   const metrics = new Set<string>();
-  const subsets = new Set<string>();
+  const fromTable = new Set<string>();
   for (const column of conf.columns) {
     const matching = column.tasks.filter((key) => key === base || key.startsWith(`${suite}|${task}:`));
     if (matching.length === 0) continue;
     for (const metric of column.metrics) metrics.add(metric);
-    for (const subset of column.whiteList) subsets.add(subset);
-    for (const key of matching) if (key !== base) subsets.add(key.split("|")[1]?.split(":")[1] ?? "");
+    for (const subset of column.whiteList) fromTable.add(subset);
+    for (const key of matching) if (key !== base) fromTable.add(key.split("|")[1]?.split(":")[1] ?? "");
   }
-  if (task === "aime") for (const s of ["24", "25"]) subsets.add(s);
   if (metrics.size === 0) metrics.add("rehearsal_score");
-  const subtasks = subsets.size > 0 ? [...subsets].map((s) => `${suite}|${task}:${s}`) : [`${suite}|${task}`];
-  const results: Record<string, Record<string, number>> = {};
-  const configTasks: Record<string, { name: string; effective_num_docs: number }> = {};
-  for (const subtask of subtasks) {
-    results[`${subtask}|${fewshot}`] = Object.fromEntries([...metrics].map((metric) => [metric, 0.5]));
-    configTasks[subtask] = { name: subtask.split("|")[1] ?? subtask, effective_num_docs: 10 };
-  }
-  return { results, configTasks, subtasks };
+  const subsets = forkSubsets(task, fromTable);
+  return { metrics: [...metrics], subtasks: subsets.length > 0 ? subsets.map((s) => `${suite}|${task}:${s}`) : [`${suite}|${task}`] };
 }
 
 main().catch((error) => {

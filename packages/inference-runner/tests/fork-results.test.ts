@@ -1,0 +1,167 @@
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { openDetails } from "@sweval/details-viewer";
+import { repoRoot, swallowCheckout, testdir } from "@sweval/test-utils";
+import { describe, expect, it } from "vitest";
+import { forkDateId } from "../src/rehearse/fork-results.js";
+
+const standIn = join(repoRoot, "packages/inference-runner/dist/rehearse/lighteval.js");
+
+/** Runs the stand-in as the runner does, and returns the results document it wrote and the folder it wrote it in. */
+async function rehearse(taskDef: string, options: { model?: string; cwd?: string; extra?: string[] } = {}) {
+  const out = await testdir();
+  const model = options.model ?? "rehearsal/hosted_vllm/org/model";
+  const config = join(out, "model_config.yaml");
+  writeFileSync(
+    config,
+    `model:\n    base_params:\n        model_name: ${model}\n        \n    generation:\n        temperature: 0.6\n        top_p: 0.95\n`,
+  );
+  const run = spawnSync(
+    process.execPath,
+    [
+      standIn,
+      "endpoint",
+      "litellm",
+      config,
+      taskDef,
+      "--use-chat-template",
+      "--output-dir",
+      out,
+      "--output-subdir",
+      "",
+      "--save-details",
+      ...(options.extra ?? []),
+    ],
+    {
+      encoding: "utf8",
+      cwd: options.cwd ?? out,
+    },
+  );
+  expect(run.status, run.stderr).toBe(0);
+  const resultsDir = join(out, "results", model);
+  const [file = ""] = readdirSync(resultsDir).filter((name) => name.startsWith("results_"));
+  return { document: JSON.parse(readFileSync(join(resultsDir, file), "utf8")), file, out, model };
+}
+
+describe("the rehearsal writes the results JSON the fork writes (real-programs.md §3.1-3.4)", () => {
+  it("top level and config_general, field by field", async () => {
+    const { document, file } = await rehearse("swallow|aime|0|0");
+    expect(Object.keys(document)).toEqual(["config_general", "results", "versions", "config_tasks", "summary_tasks", "summary_general"]);
+    const general = document.config_general;
+    expect(Object.keys(general)).toEqual([
+      "lighteval_sha",
+      "num_fewshot_seeds",
+      "override_batch_size",
+      "max_samples",
+      "job_id",
+      "start_time",
+      "end_time",
+      "total_evaluation_time_secondes",
+      "model_name",
+      "model_sha",
+      "model_dtype",
+      "model_size",
+      "generation_parameters",
+    ]);
+    expect(general).toMatchObject({ lighteval_sha: "?", num_fewshot_seeds: 1, override_batch_size: -1, max_samples: null, job_id: 0 });
+    expect(general).toMatchObject({ model_sha: "", model_dtype: null, model_size: "" });
+    expect(typeof general.total_evaluation_time_secondes).toBe("string");
+    expect(general.end_time).toBeGreaterThanOrEqual(general.start_time);
+    expect(Object.keys(general.generation_parameters)).toHaveLength(17);
+    expect(general.generation_parameters).toMatchObject({ temperature: 0.6, top_p: 0.95, max_n: null, reasoning_effort: null });
+    // Local time, microseconds, the fraction omitted when it is 0.
+    expect(file).toMatch(/^results_\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d(\.\d{6})?\.json$/);
+    expect(forkDateId(new Date(2025, 7, 18, 12, 34, 56), 0)).toBe("2025-08-18T12-34-56");
+    expect(forkDateId(new Date(2025, 7, 18, 12, 34, 56), 789012)).toBe("2025-08-18T12-34-56.789012");
+  });
+
+  it("results: each metric then its _stderr, :_average where subtasks share a task, all last; versions; config_tasks; summaries", async () => {
+    const { document, out, model } = await rehearse("swallow|aime|0|0");
+    const keys = Object.keys(document.results);
+    expect(keys).toEqual(["swallow|aime:24|0", "swallow|aime:25|0", "swallow|aime:_average|0", "all"]);
+    expect(Object.keys(document.results["swallow|aime:24|0"])).toEqual(["extractive_match", "extractive_match_stderr"]);
+    const [a, b] = [document.results["swallow|aime:24|0"].extractive_match, document.results["swallow|aime:25|0"].extractive_match];
+    expect(document.results["swallow|aime:_average|0"].extractive_match).toBeCloseTo((a + b) / 2, 12);
+    expect(document.results.all.extractive_match).toBeCloseTo((a + b) / 2, 12);
+    expect(document.versions).toEqual({ "swallow|aime:24|0": 1, "swallow|aime:25|0": 1 });
+    const entry = document.config_tasks["swallow|aime:24"];
+    expect(Object.keys(entry)).toEqual([
+      "name",
+      "prompt_function",
+      "hf_repo",
+      "hf_subset",
+      "metric",
+      "hf_revision",
+      "hf_filter",
+      "hf_avail_splits",
+      "trust_dataset",
+      "evaluation_splits",
+      "few_shots_split",
+      "few_shots_select",
+      "generation_size",
+      "generation_grammar",
+      "stop_sequence",
+      "num_samples",
+      "suite",
+      "original_num_docs",
+      "effective_num_docs",
+      "must_remove_duplicate_docs",
+      "version",
+    ]);
+    // effective_num_docs is the number of rows written to that subtask's details file.
+    const detailsDir = join(out, "details", model);
+    const [run = ""] = readdirSync(detailsDir);
+    const [details = ""] = readdirSync(join(detailsDir, run)).filter((name) => name.includes("aime:24"));
+    expect((await openDetails(join(detailsDir, run, details))).numRows).toBe(entry.effective_num_docs);
+    expect(Object.keys(document.summary_tasks["swallow|aime:24|0"])).toEqual([
+      "hashes",
+      "truncated",
+      "non_truncated",
+      "padded",
+      "non_padded",
+      "effective_few_shots",
+      "num_truncated_few_shots",
+    ]);
+    expect(document.summary_tasks["swallow|aime:24|0"].hashes.hash_examples).toMatch(/^[0-9a-f]{16}$/);
+    expect(document.summary_general).not.toHaveProperty("effective_few_shots");
+    expect(document.summary_general.non_truncated).toBe(2 * entry.effective_num_docs);
+  });
+
+  it("one subtask gets no :_average; --max-samples is recorded and sets the rows; one document has no _stderr", async () => {
+    const { document } = await rehearse("swallow|gpqa:diamond|0|0", { extra: ["--max-samples", "1"] });
+    expect(Object.keys(document.results)).toEqual(["swallow|gpqa:diamond|0", "all"]);
+    expect(document.config_general.max_samples).toBe(1);
+    expect(Object.keys(document.results["swallow|gpqa:diamond|0"])).toEqual(["extractive_match"]);
+    expect(document.config_tasks["swallow|gpqa:diamond"].effective_num_docs).toBe(1);
+  });
+
+  it("JMMLU has the fork's 53 subsets, not the white lists' 57", async () => {
+    const { document } = await rehearse("swallow|swallow_jmmlu|0|0");
+    const subsets = Object.keys(document.config_tasks).map((key) => key.split(":")[1]);
+    expect(subsets).toHaveLength(53);
+    expect(subsets).toEqual(expect.arrayContaining(["japanese_history", "world_history", "anatomy"]));
+    expect(subsets).not.toContain("moral_scenarios");
+  });
+
+  it("V5's fork adds chat_template_kwargs after reasoning_effort (18 generation parameters)", async () => {
+    const checkout = await swallowCheckout("v202604");
+    const { document } = await rehearse("swallow|gpqa:diamond|0|0", { cwd: checkout });
+    const fields = Object.keys(document.config_general.generation_parameters);
+    expect(fields).toHaveLength(18);
+    expect(fields[fields.indexOf("reasoning_effort") + 1]).toBe("chat_template_kwargs");
+  });
+
+  it("scores are varied per task and per model, and the same on a second run", async () => {
+    const one = await rehearse("swallow|swallow_jmmlu|0|0", { model: "rehearsal/hosted_vllm/org/a" });
+    const again = await rehearse("swallow|swallow_jmmlu|0|0", { model: "rehearsal/hosted_vllm/org/a" });
+    const other = await rehearse("swallow|swallow_jmmlu|0|0", { model: "rehearsal/hosted_vllm/org/b" });
+    const scores = (document: typeof one.document) =>
+      Object.entries(document.results as Record<string, { extractive_match: number }>)
+        .filter(([key]) => key !== "all" && !key.includes("_average"))
+        .map(([, row]) => row.extractive_match);
+    expect(new Set(scores(one.document)).size).toBeGreaterThan(3);
+    expect(scores(again.document)).toEqual(scores(one.document));
+    expect(scores(other.document)).not.toEqual(scores(one.document));
+  });
+});
