@@ -35,8 +35,11 @@ describe("the README's main command on the embedded default", () => {
       readFileSync(join(repo, "results/rehearsal/hosted_vllm", MODEL, "default/aggregated_results.json"), "utf8"),
     );
     expect(aggregated.model).toBe(`rehearsal/hosted_vllm/${MODEL}`);
-    expect(aggregated.results.gpqa_main_ja).toBe(0.5);
-    expect(aggregated.results.aime_2024_2025).toBe(0.5);
+    // Scores drawn per model and task (tests/fork-results.test.ts checks they vary), each column filled.
+    for (const column of ["gpqa_main_ja", "aime_2024_2025", "japanese_mtbench_coding"]) {
+      expect(aggregated.results[column]).toBeGreaterThanOrEqual(0);
+      expect(aggregated.results[column]).toBeLessThanOrEqual(1);
+    }
     expect(existsSync(join(repo, "results/hosted_vllm", MODEL, "default/aggregated_results.json"))).toBe(false);
   }, 150_000);
 });

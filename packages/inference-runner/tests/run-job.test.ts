@@ -64,7 +64,7 @@ describe("sweval-run against stand-in vLLM and lighteval", () => {
     const gpqa = entries.find((entry) => entry.task === "swallow|swallow_gpqa_ja|0");
     expect(gpqa, JSON.stringify(entries.map((e) => [e.task, e.layout, e.model]))).toMatchObject({
       layout: "swallow",
-      rows: 5,
+      rows: 10,
       model: `hosted_vllm/${MODEL}/default`,
     });
     const details = await openDetails(gpqa?.path ?? "");

@@ -13,9 +13,9 @@ const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) 
 const [, , configPath = "", taskDef = ""] = args;
 const outputDir = option("--output-dir") ?? "outputs";
 const subdir = (option("--output-subdir") ?? "").replace(/^\//, "");
-// The fork records --max-samples or null; a rehearsal evaluates 5 documents per subtask when none is given.
+// The fork records --max-samples or null; a rehearsal evaluates 10 documents per subtask when none is given.
 const maxSamples = option("--max-samples") === undefined ? null : Number(option("--max-samples"));
-const rowsPerSubtask = maxSamples ?? 5;
+const rowsPerSubtask = maxSamples ?? 10;
 
 async function main() {
   // The fork's --push-to-hub needs --results-org (main_endpoint.py); the stand-in says where it would push, offline.
