@@ -165,3 +165,84 @@ describe("the rehearsal writes the results JSON the fork writes (real-programs.m
     expect(scores(other.document)).not.toEqual(scores(one.document));
   });
 });
+
+describe("the rehearsal sends what the fork sends, so a wrong key or a wrong max_n fails it", () => {
+  const server = join(repoRoot, "packages/inference-runner/dist/rehearse/server.js");
+
+  async function withServer<T>(maxN: number, body: (baseUrl: string, log: () => string) => Promise<T>): Promise<T> {
+    const { freePort } = await import("../src/index.js");
+    const port = await freePort();
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, [server, "serve", "org/model", "--port", String(port)], {
+      env: { ...process.env, SWEVAL_REHEARSE_VLLM_MAX_N: String(maxN), SWEVAL_REHEARSE_VLLM_DELAY_MS: "0" },
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    let log = "";
+    child.stdout.on("data", (chunk) => (log += chunk));
+    try {
+      for (let i = 0; i < 50; i++) {
+        const up = await fetch(`http://127.0.0.1:${port}/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (up) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return await body(`http://127.0.0.1:${port}/v1`, () => log);
+    } finally {
+      child.kill();
+    }
+  }
+
+  function lighteval(baseUrl: string, taskDef: string, generation: string) {
+    return testdir().then((out) => {
+      const config = join(out, "model_config.yaml");
+      writeFileSync(
+        config,
+        `model:\n    base_params:\n        model_name: hosted_vllm/org/model\n        base_url: ${baseUrl}\n    generation:\n${generation}`,
+      );
+      return spawnSync(
+        process.execPath,
+        [standIn, "endpoint", "litellm", config, taskDef, "--output-dir", out, "--output-subdir", "", "--save-details"],
+        {
+          encoding: "utf8",
+        },
+      );
+    });
+  }
+
+  it("a code task (num_samples 10): one n=10 call, or ten n=1 calls when max_n is smaller; max_new_tokens as max_completion_tokens", async () => {
+    await withServer(1024, async (baseUrl, log) => {
+      const one = await lighteval(
+        baseUrl,
+        "swallow|lcb:codegeneration_v5_v6|0|0",
+        "        temperature: 0.2\n        max_new_tokens: 2048\n",
+      );
+      expect(one.status, one.stderr).toBe(0);
+      expect(one.stdout).toContain("1 call(s) with n=10 for num_samples 10");
+      // spawnSync held the event loop: let the server's log lines arrive.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(log()).toMatch(/200 OK model=org\/model n=10/);
+      const split = await lighteval(baseUrl, "swallow|lcb:codegeneration_v5_v6|0|0", "        max_n: 1\n");
+      expect(split.stdout).toContain("10 call(s) with n=1 for num_samples 10 (max_n 1)");
+    });
+  });
+
+  it("fails on a server that takes fewer than num_samples per request unless max_n splits the calls", async () => {
+    await withServer(4, async (baseUrl) => {
+      const refused = await lighteval(baseUrl, "swallow|swallow_jhumaneval|0|0", "        temperature: 0.2\n");
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/BadRequestError: the endpoint answered HTTP 400: .*n must be at most 4/);
+      const split = await lighteval(baseUrl, "swallow|swallow_jhumaneval|0|0", "        max_n: 4\n");
+      expect(split.status, split.stderr).toBe(0);
+    });
+  });
+
+  it("fails on a generation key the fork does not have (max_tokens instead of max_new_tokens)", async () => {
+    await withServer(1024, async (baseUrl) => {
+      const result = await lighteval(baseUrl, "swallow|gpqa:diamond|0|0", "        max_tokens: 8\n");
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/GenerationParameters.__init__\(\) got an unexpected keyword argument 'max_tokens'/);
+    });
+  });
+});

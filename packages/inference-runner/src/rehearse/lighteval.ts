@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { readAggregateConf } from "@sweval/aggregator";
 import { parse } from "yaml";
-import { forkDateId, forkResults, forkSubsets, type SubtaskRun, sampleScores } from "./fork-results.js";
+import { forkDateId, forkResults, forkSubsets, GENERATION_FIELDS, type SubtaskRun, sampleScores } from "./fork-results.js";
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -43,7 +43,9 @@ async function main() {
     );
     process.exit(1);
   }
-  const answer = baseUrl ? await ask(baseUrl, modelName.replace(/^hosted_vllm\//, "")) : "[REHEARSAL] no endpoint";
+  const answer = baseUrl
+    ? await ask(baseUrl, modelName.replace(/^(rehearsal\/)?hosted_vllm\//, ""), task, config.model.generation ?? {})
+    : "[REHEARSAL] no endpoint";
   const started = performance.now() / 1000;
   const now = new Date();
   const dateId = forkDateId(now, now.getMilliseconds() * 1000 + (Number(process.hrtime.bigint() % 1000n) || 0));
@@ -161,15 +163,54 @@ function swallowDetails(run: SubtaskRun, answer: string) {
   return { schema, columnData: Object.entries(data).map(([name, values]) => ({ name, data: values })) };
 }
 
-async function ask(baseUrl: string, model: string): Promise<string> {
-  const response = await fetch(`${baseUrl.replace(/\/$/, "")}/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ model, messages: [{ role: "user", content: "[REHEARSAL] ping" }], n: 1, max_tokens: 8 }),
-  });
-  if (!response.ok) throw new Error(`endpoint answered HTTP ${response.status}`);
-  const body = (await response.json()) as { choices: Array<{ message: { content: string } }> };
-  return body.choices[0]?.message.content ?? "";
+/** The task's num_samples in the fork (real-programs.md §2.4): code 10, MT-Bench 5, the V5 N4/N16 variants 4/16. */
+export function numSamples(task: string): number {
+  if (/(^|_)N16\b|_N16(:|$)/i.test(task)) return 16;
+  if (/(^|_)N4\b|_N4(:|$)/i.test(task)) return 4;
+  if (/humaneval|lcb:codegeneration/.test(task)) return 10;
+  if (/mt_bench/.test(task)) return 5;
+  return 1;
+}
+
+/**
+ * One document's request as the fork's LiteLLM client makes it (§2.3-2.4): n = the task's num_samples, or that many
+ * n=1 calls when max_n is smaller; max_completion_tokens, stop, temperature, top_p, seed and the penalties only when
+ * set; reasoning_effort forwarded. A key GenerationParameters does not have fails as the fork's constructor does.
+ */
+async function ask(baseUrl: string, model: string, task: string, generation: Record<string, unknown>): Promise<string> {
+  const known = new Set<string>([...GENERATION_FIELDS, "chat_template_kwargs"]);
+  const unknown = Object.keys(generation).filter((key) => !known.has(key));
+  if (unknown.length > 0) throw new Error(`TypeError: GenerationParameters.__init__() got an unexpected keyword argument '${unknown[0]}'`);
+  const n = numSamples(task);
+  const maxN = typeof generation.max_n === "number" ? generation.max_n : null;
+  // litellm keeps caching=False to itself; the server sees the OpenAI fields.
+  const sent: Record<string, unknown> = { model, messages: [{ role: "user", content: "[REHEARSAL] ping" }] };
+  const passed: Array<[string, string]> = [
+    ["max_new_tokens", "max_completion_tokens"],
+    ["stop_tokens", "stop"],
+    ["temperature", "temperature"],
+    ["top_p", "top_p"],
+    ["seed", "seed"],
+    ["repetition_penalty", "repetition_penalty"],
+    ["frequency_penalty", "frequency_penalty"],
+    ["reasoning_effort", "reasoning_effort"],
+  ];
+  for (const [field, kwarg] of passed) if (generation[field] !== undefined && generation[field] !== null) sent[kwarg] = generation[field];
+  if (generation.chat_template_kwargs) sent.extra_body = { chat_template_kwargs: generation.chat_template_kwargs };
+  const calls = maxN !== null && maxN < n ? Array.from({ length: n }, () => 1) : [n];
+  const answers: string[] = [];
+  for (const count of calls) {
+    const response = await fetch(`${baseUrl.replace(/\/$/, "")}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...sent, n: count }),
+    });
+    if (!response.ok) throw new Error(`litellm.BadRequestError: the endpoint answered HTTP ${response.status}: ${await response.text()}`);
+    const body = (await response.json()) as { choices: Array<{ message: { content: string } }> };
+    answers.push(...body.choices.map((choice) => choice.message.content));
+  }
+  console.log(`[REHEARSAL] ${calls.length} call(s) with n=${calls[0]} for num_samples ${n}${maxN !== null ? ` (max_n ${maxN})` : ""}`);
+  return answers[0] ?? "";
 }
 
 /** The metric keys the aggregation table reads for this task, and the fork's subtasks of it. */

@@ -42,12 +42,23 @@ const server = createServer((request, response) => {
   let body = "";
   request.on("data", (chunk) => (body += chunk));
   request.on("end", () => {
-    const parsed = JSON.parse(body || "{}") as { n?: number; model?: string };
+    const parsed = JSON.parse(body || "{}") as { n?: number; model?: string; max_completion_tokens?: unknown };
     const n = Math.max(1, parsed.n ?? 1);
-    if (n > maxN) {
+    // What vLLM's OpenAI server refuses: another model than it serves (404), n over its limit, a non-positive limit.
+    const refusal =
+      parsed.model !== served
+        ? { status: 404, message: `The model \`${parsed.model}\` does not exist.` }
+        : n > maxN
+          ? { status: 400, message: `n must be at most ${maxN}` }
+          : parsed.max_completion_tokens !== undefined &&
+              !(Number.isInteger(parsed.max_completion_tokens) && (parsed.max_completion_tokens as number) >= 1)
+            ? { status: 400, message: "max_completion_tokens must be at least 1" }
+            : null;
+    if (refusal) {
+      console.log(`INFO: "POST ${request.url}" ${refusal.status} model=${parsed.model} n=${n}: ${refusal.message}`);
       response
-        .writeHead(400, { "content-type": "application/json" })
-        .end(JSON.stringify({ error: { message: `n must be at most ${maxN}` } }));
+        .writeHead(refusal.status, { "content-type": "application/json" })
+        .end(JSON.stringify({ error: { message: refusal.message } }));
       return;
     }
     console.log(`INFO: "POST ${request.url}" 200 OK model=${parsed.model} n=${n}`);
