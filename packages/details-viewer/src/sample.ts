@@ -10,8 +10,8 @@ export interface Message {
 /** One sample, the same shape whatever the layout; `raw` keeps the row as stored. */
 export interface Sample {
   index: number;
-  /** The prompt as text, or the chat messages sent. */
-  prompt: string | Message[];
+  /** The prompt as text, the chat messages sent, or (MT-Bench) one message list per turn. */
+  prompt: string | Message[] | Message[][];
   /** The model's answers: one string per sample (n for n-sample tasks), or a list per turn (MT-Bench). */
   predictions: string[] | string[][];
   gold: unknown;
@@ -45,21 +45,43 @@ export function toSample(row: Record<string, unknown>, layout: Layout, index: nu
   const prompt = value("full_prompt");
   return {
     index,
-    prompt: Array.isArray(prompt) ? (prompt as Message[]) : String(prompt ?? value("example") ?? ""),
+    prompt: Array.isArray(prompt) ? chatPrompt(prompt) : String(prompt ?? value("example") ?? ""),
     predictions: (Array.isArray(value("predictions")) ? value("predictions") : [String(value("predictions") ?? "")]) as
       | string[]
       | string[][],
-    gold: value("gold"),
-    specifics: value("specifics"),
+    // A column a file lacks is null, so every sample line has every field.
+    gold: value("gold") ?? null,
+    specifics: value("specifics") ?? null,
     metrics: ((value("metrics") as Record<string, unknown>) ?? {}) as Record<string, unknown>,
     reasoning: null,
     raw: row,
   };
 }
 
-/** The prompt as one text, for search and pairing. */
+/** Whether a prompt is MT-Bench's: a message list per turn. */
+export function isTurns(prompt: Sample["prompt"]): prompt is Message[][] {
+  return Array.isArray(prompt) && prompt.length > 0 && prompt.every((turn) => Array.isArray(turn));
+}
+
+/** The prompt as one text, for search and pairing; a multi-turn prompt as its turns, each headed. */
 export function promptText(sample: Sample): string {
-  return typeof sample.prompt === "string" ? sample.prompt : sample.prompt.map((m) => `${m.role}: ${m.content}`).join("\n");
+  const messages = (list: Message[]) => list.map((m) => `${m.role}: ${m.content}`).join("\n");
+  if (typeof sample.prompt === "string") return sample.prompt;
+  if (isTurns(sample.prompt)) return sample.prompt.map((turn, i) => `[turn ${i + 1}]\n${messages(turn)}`).join("\n");
+  return messages(sample.prompt as Message[]);
+}
+
+/** A stored chat prompt: messages, or per-turn message lists (a real MT-Bench row), each message as role + text. */
+function chatPrompt(value: unknown[]): Message[] | Message[][] {
+  const message = (m: unknown): Message => {
+    const record = (m ?? {}) as Record<string, unknown>;
+    return {
+      role: String(record.role ?? ""),
+      content: typeof record.content === "string" ? record.content : JSON.stringify(record.content ?? ""),
+    };
+  };
+  if (value.length > 0 && value.every((turn) => Array.isArray(turn))) return (value as unknown[][]).map((turn) => turn.map(message));
+  return value.map(message);
 }
 
 /** The first numeric metric, or the named one: the sample's score. */

@@ -26,7 +26,11 @@ export type DetailsListing = z.infer<typeof DetailsListingSchema>;
 /** One line of `sweval-details show --format jsonl`: a sample in the same shape whatever the layout. */
 export const SampleLineSchema = z.object({
   index: z.number().int(),
-  prompt: z.union([z.string(), z.array(z.object({ role: z.string(), content: z.string() }).loose())]),
+  prompt: z.union([
+    z.string(),
+    z.array(z.object({ role: z.string(), content: z.string() }).loose()),
+    z.array(z.array(z.object({ role: z.string(), content: z.string() }).loose())).describe("MT-Bench: one message list per turn"),
+  ]),
   predictions: z.array(z.union([z.string(), z.array(z.string())])),
   gold: z.unknown(),
   specifics: z.unknown(),

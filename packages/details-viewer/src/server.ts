@@ -5,7 +5,7 @@ import { diffRuns } from "./diff.js";
 import { openDetails } from "./open-details.js";
 import { hasDetails, listDetails, readPage } from "./query.js";
 import { readRows } from "./read-details.js";
-import { type Message, promptText, type Sample, toSample } from "./sample.js";
+import { isTurns, type Message, promptText, type Sample, toSample } from "./sample.js";
 
 export interface ServeOptions {
   root: string;
@@ -163,16 +163,20 @@ ${flip("Right → wrong", "right-to-wrong", result.rightToWrong)}${flip("Wrong �
 }
 
 function renderSample(sample: Sample): string {
+  const messages = (list: Message[]) =>
+    list.map((m) => `<div class="message role-${esc(m.role)}"><b>${esc(m.role)}</b>${fold(m.content)}</div>`).join("");
   const prompt =
     typeof sample.prompt === "string"
       ? `<div class="message"><pre>${esc(sample.prompt)}</pre></div>`
-      : (sample.prompt as Message[])
-          .map((m) => `<div class="message role-${esc(m.role)}"><b>${esc(m.role)}</b>${fold(m.content)}</div>`)
-          .join("");
+      : isTurns(sample.prompt)
+        ? sample.prompt.map((turn, i) => `<div class="turn"><h5>turn ${i + 1}</h5>${messages(turn)}</div>`).join("")
+        : messages(sample.prompt as Message[]);
+  // MT-Bench keeps turns × samples: each turn's samples under its own heading.
   const predictions = (sample.predictions as Array<string | string[]>)
-    .map(
-      (p, i) =>
-        `<div class="prediction"><b>prediction ${i + 1}</b>${fold(Array.isArray(p) ? p.join("\n\n--- next turn ---\n\n") : p)}</div>`,
+    .map((p, i) =>
+      Array.isArray(p)
+        ? `<div class="turn"><h5>turn ${i + 1}: ${p.length} sample(s)</h5>${p.map((text, j) => `<div class="prediction"><b>sample ${j + 1}</b>${fold(String(text))}</div>`).join("")}</div>`
+        : `<div class="prediction"><b>prediction ${i + 1}</b>${fold(p)}</div>`,
     )
     .join("");
   const reasoning = sample.reasoning?.length

@@ -1,0 +1,120 @@
+import { writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { repoRoot, runBin, testdir } from "@sweval/test-utils";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { describe, expect, it } from "vitest";
+import { SampleLineSchema } from "../src/schema.js";
+import { startServer } from "../src/server.js";
+
+const bin = join(repoRoot, "packages/details-viewer/bin/sweval-details.js");
+
+/**
+ * A details row as the fork writes MT-Bench (real-programs.md §3.5 family D): `full_prompt` one message list per
+ * turn (list<list<struct<role, content>>>), `predictions` turns × samples (list<list<string>>), `gold` []. Written by
+ * the Node writer with the nesting pyarrow infers for those rows.
+ */
+function mtBenchFile(dir: string): string {
+  const optional = (name: string, type: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    type,
+    repetition_type: "OPTIONAL",
+    ...extra,
+  });
+  const utf8 = (name: string) => optional(name, "BYTE_ARRAY", { converted_type: "UTF8" });
+  const list = (name: string, children: Array<Record<string, unknown>>) => [
+    { name, repetition_type: "OPTIONAL", num_children: 1, converted_type: "LIST" },
+    { name: "list", repetition_type: "REPEATED", num_children: 1 },
+    ...children,
+  ];
+  const schema = [
+    { name: "schema", num_children: 5 },
+    utf8("example"),
+    ...list("full_prompt", [
+      { name: "element", repetition_type: "OPTIONAL", num_children: 1, converted_type: "LIST" },
+      { name: "list", repetition_type: "REPEATED", num_children: 1 },
+      { name: "element", repetition_type: "OPTIONAL", num_children: 2 },
+      utf8("role"),
+      utf8("content"),
+    ]),
+    ...list("gold", [utf8("element")]),
+    { name: "metrics", repetition_type: "OPTIONAL", num_children: 1 },
+    optional("judge_score_overall_avg", "DOUBLE"),
+    ...list("predictions", [
+      { name: "element", repetition_type: "OPTIONAL", num_children: 1, converted_type: "LIST" },
+      { name: "list", repetition_type: "REPEATED", num_children: 1 },
+      utf8("element"),
+    ]),
+  ];
+  const q1 = "日本の四季について短い詩を書いてください。";
+  const q2 = "その詩を英語に訳してください。";
+  const columnData = [
+    { name: "example", data: [q1] },
+    {
+      name: "full_prompt",
+      data: [
+        [
+          [{ role: "user", content: q1 }],
+          [
+            { role: "user", content: q1 },
+            { role: "assistant", content: "春は桜、夏は蝉" },
+            { role: "user", content: q2 },
+          ],
+        ],
+      ],
+    },
+    { name: "gold", data: [[]] },
+    { name: "metrics", data: [{ judge_score_overall_avg: 8.2 }] },
+    {
+      name: "predictions",
+      data: [
+        [
+          ["春は桜、夏は蝉", "春は桜…", "春は桜…", "春は桜…", "春は桜…"],
+          ["Cherry blossoms in spring", "…", "…", "…", "…"],
+        ],
+      ],
+    },
+  ];
+  const file = join(dir, "details_swallow|japanese_mt_bench|0_2025-08-18T12-34-56.789012.parquet");
+  writeFileSync(file, new Uint8Array(parquetWriteBuffer({ schema, columnData } as Parameters<typeof parquetWriteBuffer>[0])));
+  return file;
+}
+
+describe("a real MT-Bench details row (per-turn prompts, turns × samples)", () => {
+  it("shows the turns and their messages in show --json, table and md, never undefined", async () => {
+    const file = mtBenchFile(await testdir());
+    const jsonl = await runBin(bin, ["show", file, "--json"]);
+    expect(jsonl.exitCode, jsonl.stderr).toBe(0);
+    const sample = SampleLineSchema.parse(JSON.parse(jsonl.stdout.trim()));
+    expect(sample.prompt).toEqual([
+      [{ role: "user", content: "日本の四季について短い詩を書いてください。" }],
+      [
+        { role: "user", content: "日本の四季について短い詩を書いてください。" },
+        { role: "assistant", content: "春は桜、夏は蝉" },
+        { role: "user", content: "その詩を英語に訳してください。" },
+      ],
+    ]);
+    expect(sample.predictions).toHaveLength(2);
+    expect(sample.predictions[0]).toHaveLength(5);
+    for (const format of ["table", "md"]) {
+      const shown = await runBin(bin, ["show", file, "--format", format]);
+      expect(shown.stdout).toContain("[turn 1]");
+      expect(shown.stdout).not.toContain("undefined");
+    }
+  });
+
+  it("the served sample page renders each turn as a conversation and each turn's samples under it", async () => {
+    const dir = await testdir();
+    const file = mtBenchFile(dir);
+    const { server, url } = await startServer({ root: dir });
+    try {
+      const html = await (await fetch(new URL(`/sample?file=${encodeURIComponent(relative(dir, file))}&i=0`, url))).text();
+      expect(html, html.slice(0, 2000)).not.toContain("undefined");
+      expect(html.match(/<h5>turn \d<\/h5>/g), html.slice(-1500)).toEqual(["<h5>turn 1</h5>", "<h5>turn 2</h5>"]);
+      expect(html).toMatch(/<div class="message role-assistant"><b>assistant<\/b><pre>春は桜、夏は蝉<\/pre><\/div>/);
+      expect(html).toContain("<h5>turn 2: 5 sample(s)</h5>");
+      expect(html.match(/<b>sample \d<\/b>/g)).toHaveLength(10);
+    } finally {
+      server.close();
+    }
+  });
+});
