@@ -71,8 +71,9 @@ describe("sweval-run against stand-in vLLM and lighteval", () => {
     expect(details.columns).toEqual([...SWALLOW_COLUMNS].sort());
     const [first] = await readRows(details, { start: 1, end: 2 });
     const sample = toSample(first ?? {}, details.layout, 1);
+    // The profile's system_message reached lighteval as --system-prompt, so the fork puts it first.
     expect(sample.prompt).toEqual([
-      { role: "system", content: "[REHEARSAL] system prompt" },
+      { role: "system", content: "あなたは誠実で優秀な日本人のアシスタントです。" },
       { role: "user", content: expect.stringMatching(/^\[REHEARSAL\] question 2 of swallow\|swallow_gpqa_ja/) },
     ]);
     expect(Object.keys(sample.metrics)).toEqual(Object.keys(gpqa?.scores ?? {}));

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -115,3 +115,14 @@ export function skipNote(available: boolean, what: string, why: string): boolean
   return available;
 }
 export { swallowCheckout } from "./checkouts.js";
+
+/**
+ * A Python with the real parquet writer (datasets + pyarrow), for fixtures made as the fork makes them: $SWEVAL_PYTHON
+ * (.ci/run builds one from the wheels the machine carries), else null, and the caller says what it used instead.
+ */
+export function realWriterPython(): string | null {
+  const python = process.env.SWEVAL_PYTHON;
+  if (!python) return null;
+  const probe = spawnSync(python, ["-c", "import datasets, pyarrow"], { encoding: "utf8" });
+  return probe.status === 0 ? python : null;
+}

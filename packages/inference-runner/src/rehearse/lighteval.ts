@@ -6,6 +6,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { readAggregateConf } from "@sweval/aggregator";
 import { parse } from "yaml";
+import { parquetTable } from "./arrow-rows.js";
+import { detailsRows } from "./details.js";
 import { forkDateId, forkResults, forkSubsets, GENERATION_FIELDS, type SubtaskRun, sampleScores } from "./fork-results.js";
 
 const args = process.argv.slice(2);
@@ -43,9 +45,9 @@ async function main() {
     );
     process.exit(1);
   }
-  const answer = baseUrl
+  const answers = baseUrl
     ? await ask(baseUrl, modelName.replace(/^(rehearsal\/)?hosted_vllm\//, ""), task, config.model.generation ?? {})
-    : "[REHEARSAL] no endpoint";
+    : ["[REHEARSAL] no endpoint"];
   const started = performance.now() / 1000;
   const now = new Date();
   const dateId = forkDateId(now, now.getMilliseconds() * 1000 + (Number(process.hrtime.bigint() % 1000n) || 0));
@@ -61,8 +63,9 @@ async function main() {
   const detailsDir = join(outputDir, "details", modelName, subdir, dateId);
   mkdirSync(detailsDir, { recursive: true });
   for (const run of runs) {
+    const table = parquetTable(detailsRows(run, { answers, systemPrompt: option("--system-prompt") ?? null }));
     // The schema is built from plain literals; hyparquet-writer's SchemaElement type is the same shape, stricter.
-    const buffer = parquetWriteBuffer(swallowDetails(run, answer) as Parameters<typeof parquetWriteBuffer>[0]);
+    const buffer = parquetWriteBuffer(table as unknown as Parameters<typeof parquetWriteBuffer>[0]);
     writeFileSync(join(detailsDir, `details_${run.name}|${fewshot}_${dateId}.parquet`), new Uint8Array(buffer));
   }
   const document = forkResults({
@@ -88,81 +91,6 @@ function checkoutIsV5(): boolean {
   return false;
 }
 
-/**
- * Details in the Swallow fork's layout (lighteval 0.8.0 with LiteLLM and a chat template, legacy-workflow §10.3):
- * the 17 sorted columns with native types, `full_prompt` as chat messages; every text marked as a rehearsal.
- */
-function swallowDetails(run: SubtaskRun, answer: string) {
-  const subtask = run.name;
-  const metrics = Object.keys(run.samples);
-  const rows = run.prompts.length;
-  const each = <T>(make: (i: number) => T) => Array.from({ length: rows }, (_, i) => make(i));
-  const optional = (name: string, type: string, extra: Record<string, unknown> = {}) => ({
-    name,
-    type,
-    repetition_type: "OPTIONAL",
-    ...extra,
-  });
-  const utf8 = (name: string) => optional(name, "BYTE_ARRAY", { converted_type: "UTF8" });
-  const list = (name: string, element: Array<Record<string, unknown>>) => [
-    { name, repetition_type: "OPTIONAL", num_children: 1, converted_type: "LIST" },
-    { name: "list", repetition_type: "REPEATED", num_children: 1 },
-    ...element,
-  ];
-  const int64List = (name: string) => list(name, [optional("element", "INT64")]);
-  const int64ListList = (name: string) =>
-    list(name, [
-      { name: "element", repetition_type: "OPTIONAL", num_children: 1, converted_type: "LIST" },
-      { name: "list", repetition_type: "REPEATED", num_children: 1 },
-      optional("element", "INT64"),
-    ]);
-  const schema = [
-    { name: "schema", num_children: 17 },
-    ...list("choices", [utf8("element")]),
-    ...int64ListList("cont_tokens"),
-    utf8("example"),
-    ...list("full_prompt", [{ name: "element", repetition_type: "OPTIONAL", num_children: 2 }, utf8("role"), utf8("content")]),
-    ...list("gold", [utf8("element")]),
-    ...int64List("gold_index"),
-    ...int64ListList("input_tokens"),
-    utf8("instruction"),
-    { name: "metrics", repetition_type: "OPTIONAL", num_children: metrics.length },
-    ...metrics.map((name) => optional(name, "DOUBLE")),
-    optional("num_asked_few_shots", "INT64"),
-    optional("num_effective_few_shots", "INT64"),
-    ...int64List("padded"),
-    ...list("pred_logits", [optional("element", "DOUBLE")]),
-    ...list("prediction_logits", [optional("element", "DOUBLE")]),
-    ...list("predictions", [utf8("element")]),
-    { name: "specifics", repetition_type: "OPTIONAL", num_children: 1 },
-    utf8("extracted"),
-    ...int64List("truncated"),
-  ];
-  const data: Record<string, unknown[]> = {
-    choices: each(() => []),
-    cont_tokens: each(() => []),
-    example: each((i) => `[REHEARSAL] question ${i + 1} of ${subtask}`),
-    full_prompt: each((i) => [
-      { role: "system", content: "[REHEARSAL] system prompt" },
-      { role: "user", content: `[REHEARSAL] question ${i + 1} of ${subtask}` },
-    ]),
-    gold: each(() => ["42"]),
-    gold_index: each(() => []),
-    input_tokens: each(() => []),
-    instruction: each(() => ""),
-    metrics: each((i) => Object.fromEntries(metrics.map((name) => [name, run.samples[name]?.[i] ?? 0]))),
-    num_asked_few_shots: each(() => 0n),
-    num_effective_few_shots: each(() => 0n),
-    padded: each(() => [0n]),
-    pred_logits: each(() => []),
-    prediction_logits: each(() => []),
-    predictions: each(() => [answer]),
-    specifics: each((i) => ({ extracted: run.samples[metrics[0] ?? ""]?.[i] ? "42" : null })),
-    truncated: each(() => [0n]),
-  };
-  return { schema, columnData: Object.entries(data).map(([name, values]) => ({ name, data: values })) };
-}
-
 /** The task's num_samples in the fork (real-programs.md §2.4): code 10, MT-Bench 5, the V5 N4/N16 variants 4/16. */
 export function numSamples(task: string): number {
   if (/(^|_)N16\b|_N16(:|$)/i.test(task)) return 16;
@@ -177,7 +105,7 @@ export function numSamples(task: string): number {
  * n=1 calls when max_n is smaller; max_completion_tokens, stop, temperature, top_p, seed and the penalties only when
  * set; reasoning_effort forwarded. A key GenerationParameters does not have fails as the fork's constructor does.
  */
-async function ask(baseUrl: string, model: string, task: string, generation: Record<string, unknown>): Promise<string> {
+async function ask(baseUrl: string, model: string, task: string, generation: Record<string, unknown>): Promise<string[]> {
   const known = new Set<string>([...GENERATION_FIELDS, "chat_template_kwargs"]);
   const unknown = Object.keys(generation).filter((key) => !known.has(key));
   if (unknown.length > 0) throw new Error(`TypeError: GenerationParameters.__init__() got an unexpected keyword argument '${unknown[0]}'`);
@@ -210,7 +138,7 @@ async function ask(baseUrl: string, model: string, task: string, generation: Rec
     answers.push(...body.choices.map((choice) => choice.message.content));
   }
   console.log(`[REHEARSAL] ${calls.length} call(s) with n=${calls[0]} for num_samples ${n}${maxN !== null ? ` (max_n ${maxN})` : ""}`);
-  return answers[0] ?? "";
+  return answers;
 }
 
 /** The metric keys the aggregation table reads for this task, and the fork's subtasks of it. */
