@@ -86,15 +86,15 @@ async function handle(root: string, url: URL): Promise<{ status: number; html: s
   const file = (name: string) => inside(root, url.searchParams.get(name) ?? "");
   if (url.pathname === "/") {
     const entries = await listDetails(root);
-    const rows = entries.map(
-      (e) =>
-        `<tr><td>${esc(e.model)}</td><td>${esc(e.dateId)}</td><td>${
-          hasDetails(e) ? `<a class="task" href="/task?file=${encodeURIComponent(relative(root, e.path))}">${esc(e.task)}</a>` : esc(e.task)
-        }</td><td>${e.rows}</td><td>${esc(e.layout)}</td><td>${esc(
-          Object.entries(e.scores ?? {})
-            .map(([name, value]) => `${name} ${Number(value.toFixed(4))}`)
-            .join(", "),
-        )}</td></tr>`,
+    const row = (e: (typeof entries)[number]) =>
+      `<tr><td>${esc(e.model)}</td><td>${esc(e.dateId)}</td><td>${
+        hasDetails(e) ? `<a class="task" href="/task?file=${encodeURIComponent(relative(root, e.path))}">${esc(e.task)}</a>` : esc(e.task)
+      }</td><td>${e.rows}</td><td>${esc(e.layout)}</td><td>${esc(formatScores(e.scores ?? {}))}</td></tr>`;
+    // A benchmark's subsets (JMMLU's 53) sit under one heading with their plain average, as lighteval's :_average.
+    const rows = groupByBenchmark(entries).map((group) =>
+      group.members.length < 2
+        ? group.members.map(row).join("")
+        : `<tbody class="benchmark"><tr class="benchmark-heading"><th colspan="6">${esc(group.model)} · ${esc(group.dateId)} · ${esc(group.benchmark)}: ${group.members.length} subsets · average ${esc(formatScores(averageScores(group.members)))}</th></tr>${group.members.map(row).join("")}</tbody>`,
     );
     const options = entries
       .filter(hasDetails)
@@ -160,6 +160,36 @@ ${flip("Right → wrong", "right-to-wrong", result.rightToWrong)}${flip("Wrong �
     status: 404,
     html: page("Not found", `<p class="error">no page ${esc(url.pathname)}</p><p><a href="/">back to the runs</a></p>`),
   };
+}
+
+/** `name 0.1234, …`: a task's scores as a person reads them. */
+function formatScores(scores: Record<string, number>): string {
+  return Object.entries(scores)
+    .map(([name, value]) => `${name} ${Number(value.toFixed(4))}`)
+    .join(", ");
+}
+
+/** Entries in order, those of one model, run and benchmark (`suite|task`, the subset dropped) kept together. */
+function groupByBenchmark<E extends { model: string; dateId: string; task: string }>(entries: E[]) {
+  const groups: Array<{ model: string; dateId: string; benchmark: string; members: E[] }> = [];
+  for (const entry of entries) {
+    const benchmark = entry.task.replace(/^([^|]*\|[^|:]*):[^|]*(\|.*)?$/, "$1$2");
+    const group = groups.find((g) => g.model === entry.model && g.dateId === entry.dateId && g.benchmark === benchmark);
+    if (group) group.members.push(entry);
+    else groups.push({ model: entry.model, dateId: entry.dateId, benchmark, members: [entry] });
+  }
+  return groups;
+}
+
+/** The plain mean of each score over a benchmark's subsets that have it. */
+function averageScores(members: Array<{ scores?: Record<string, number> }>): Record<string, number> {
+  const sums = new Map<string, { total: number; count: number }>();
+  for (const member of members)
+    for (const [name, value] of Object.entries(member.scores ?? {})) {
+      const sum = sums.get(name) ?? { total: 0, count: 0 };
+      sums.set(name, { total: sum.total + value, count: sum.count + 1 });
+    }
+  return Object.fromEntries([...sums].map(([name, { total, count }]) => [name, total / count]));
 }
 
 function renderSample(sample: Sample): string {

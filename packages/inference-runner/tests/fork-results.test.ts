@@ -246,3 +246,24 @@ describe("the rehearsal sends what the fork sends, so a wrong key or a wrong max
     });
   });
 });
+
+describe("the details viewer on a rehearsal's run", () => {
+  it("groups JMMLU's 53 subsets under one heading with their average, each task with the run's scores", async () => {
+    const { document, out } = await rehearse("swallow|swallow_jmmlu|0|0");
+    const { startServer } = await import("@sweval/details-viewer");
+    const { server, url } = await startServer({ root: out });
+    try {
+      const html = await (await fetch(new URL("/", url))).text();
+      const headings = html.match(/<tr class="benchmark-heading"><th colspan="6">[^<]*<\/th><\/tr>/g) ?? [];
+      expect(headings).toHaveLength(1);
+      const rows = Object.entries(document.results as Record<string, { extractive_match: number }>).filter(
+        ([key]) => key.includes(":") && !key.includes("_average"),
+      );
+      const average = rows.reduce((sum, [, row]) => sum + row.extractive_match, 0) / rows.length;
+      expect(headings[0]).toContain(`swallow|swallow_jmmlu|0: 53 subsets · average extractive_match ${Number(average.toFixed(4))}`);
+      expect(html.match(/<a class="task"/g)).toHaveLength(53);
+    } finally {
+      server.close();
+    }
+  });
+});
