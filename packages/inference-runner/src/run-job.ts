@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputError, parseDocument, parseJsonText, readTextInput, writeFileAtomic } from "@sweval/core";
@@ -79,7 +79,8 @@ export async function runJob(options: RunJobOptions): Promise<number> {
       const head = group[0] as PlanTask;
       let baseUrl = plan.apiBase;
       if (needsServer) {
-        const prepared = rehearse ? head : await prepareServing(plan, head, env, err);
+        // A rehearsal makes the same job-start checks, against a small model it lays out in the Hugging Face cache.
+        const prepared = await prepareServing(plan, head, rehearse ? { ...env, HF_HOME: rehearsalModelCache(plan) } : env, err);
         if (typeof prepared === "number") return prepared;
         const port = await freePort();
         const gpus = env.CUDA_VISIBLE_DEVICES ? env.CUDA_VISIBLE_DEVICES.split(",").filter(Boolean).length : plan.nodeKind.gpus;
@@ -247,6 +248,31 @@ async function aggregateModel(options: {
     options.err(`❌ aggregation failed: ${(error as Error).message}`);
     return false;
   }
+}
+
+/**
+ * A model directory in the Hugging Face cache layout (refs/main → snapshots/<rev>) under the rehearsal's own
+ * results, with the files the job-start check reads: a 128k context (so the 32768 cap applies) and a tokenizer that
+ * has think tags exactly when the plan sets a reasoning parser, as a reasoning model's does.
+ */
+function rehearsalModelCache(plan: Plan): string {
+  const root = join(runPaths(plan, { rehearse: true }).resultsDir, ".hf-cache");
+  const folder = join(root, "hub", `models--${plan.model.id.replaceAll("/", "--")}`);
+  const revision = "0000000000000000000000000000000000000000";
+  const snapshot = join(folder, "snapshots", revision);
+  mkdirSync(snapshot, { recursive: true });
+  mkdirSync(join(folder, "refs"), { recursive: true });
+  writeFileSync(join(folder, "refs", "main"), revision);
+  writeFileSync(join(snapshot, "config.json"), `${JSON.stringify({ rehearsal: true, max_position_embeddings: 131072 })}\n`);
+  const parser = plan.tasks.some((task) => task.parserRouting.parser && task.parserRouting.parser !== "ignore");
+  const thinks = parser
+    ? [
+        { id: 1, content: "<think>" },
+        { id: 2, content: "</think>" },
+      ]
+    : [];
+  writeFileSync(join(snapshot, "tokenizer.json"), `${JSON.stringify({ added_tokens: thinks, model: { vocab: { rehearsal: 0 } } })}\n`);
+  return root;
 }
 
 /** The environment's own VLLM_USE_V1 (a login shell's) must not reach a vLLM that the plan says does not read it. */

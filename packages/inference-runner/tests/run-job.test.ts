@@ -160,6 +160,16 @@ describe("sweval-run against stand-in vLLM and lighteval", () => {
     expect(processesIn(repo)).toEqual([]);
   }, 60_000);
 
+  it("a rehearsal makes the job-start checks too, on a model it lays out in the Hugging Face cache layout", async () => {
+    const { repo, path } = await planFile({ tasks: ["ja_gpqa"] });
+    const result = await run(["--plan", path, "--task", "ja_gpqa", "--rehearse"], { HF_HOME: "/nonexistent-cache" });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toContain("🤖 Auto-detected max model length: 32768");
+    expect(result.stdout).toMatch(/starting vLLM: .* --max-model-len 32768 /);
+    const cache = join(repo, "results/rehearsal/hosted_vllm", MODEL, "default/.hf-cache/hub", `models--${MODEL.replace("/", "--")}`);
+    expect(readFileSync(join(cache, "refs/main"), "utf8")).toMatch(/^0{40}$/);
+  }, 60_000);
+
   it("exits 2 for a task that is not in the plan, and for a plan that is not a plan", async () => {
     const { path, repo } = await planFile({ tasks: ["ja_gpqa"] });
     const missing = await run(["--plan", path, "--task", "en_mmlu"]);
