@@ -212,7 +212,35 @@ function renderSample(sample: Sample): string {
   const reasoning = sample.reasoning?.length
     ? `<details class="reasoning"><summary>reasoning (${sample.reasoning.length})</summary>${sample.reasoning.map((r) => `<pre>${esc(r)}</pre>`).join("")}</details>`
     : "";
-  return `<div class="sample-view"><h4>prompt</h4>${prompt}<h4>predictions</h4>${predictions}${reasoning}<h4>gold</h4><pre>${esc(JSON.stringify(sample.gold, null, 1))}</pre><h4>metrics</h4><pre class="metrics">${esc(JSON.stringify(sample.metrics, null, 1))}</pre><h4>specifics</h4><pre>${esc(clip(JSON.stringify(sample.specifics, null, 1), 4000))}</pre></div>`;
+  return `<div class="sample-view"><h4>prompt</h4>${prompt}<h4>predictions</h4>${predictions}${reasoning}${judgeSection(sample.metrics)}<h4>gold</h4><pre>${esc(JSON.stringify(sample.gold, null, 1))}</pre><h4>metrics</h4>${metricsBlock(sample.metrics)}<h4>specifics</h4><pre>${esc(clip(JSON.stringify(sample.specifics, null, 1), 4000))}</pre></div>`;
+}
+
+/** MT-Bench's judge, per turn: the scores of the samples and each judgement, before the raw metrics. */
+function judgeSection(metrics: Record<string, unknown>): string {
+  const turns = Object.keys(metrics)
+    .map((key) => /^judgement_overall_turn_(\d+)$/.exec(key)?.[1])
+    .filter((turn): turn is string => Boolean(turn))
+    .sort();
+  if (turns.length === 0) return "";
+  const body = turns
+    .map((turn) => {
+      const scores = metrics[`judge_score_overall_turn_${turn}`];
+      const judgements = (metrics[`judgement_overall_turn_${turn}`] as unknown[]) ?? [];
+      const average = metrics[`judge_score_overall_turn_${turn}_avg`];
+      return `<div class="turn judge"><h5>turn ${turn}: scores ${esc(JSON.stringify(scores))}${typeof average === "number" ? ` (mean ${Number(average.toFixed(3))})` : ""}</h5>${judgements.map((text, i) => `<div class="judgement"><b>judgement ${i + 1}</b>${fold(String(text))}</div>`).join("")}</div>`;
+    })
+    .join("");
+  return `<h4>judge</h4>${body}`;
+}
+
+/** The metrics; the judge's own prompts (long, the same for every sample) fold away. */
+function metricsBlock(metrics: Record<string, unknown>): string {
+  const prompts = Object.fromEntries(Object.entries(metrics).filter(([key]) => key.startsWith("user_prompt_")));
+  const rest = Object.fromEntries(Object.entries(metrics).filter(([key]) => !key.startsWith("user_prompt_")));
+  const folded = Object.keys(prompts).length
+    ? `<details><summary>the judge's prompts (${Object.keys(prompts).join(", ")})</summary><pre>${esc(clip(JSON.stringify(prompts, null, 1), 8000))}</pre></details>`
+    : "";
+  return `<pre class="metrics">${esc(JSON.stringify(rest, null, 1))}</pre>${folded}`;
 }
 
 /** Long text folds: the first lines show, the rest opens on a click. */

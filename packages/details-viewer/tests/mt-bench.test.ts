@@ -1,6 +1,7 @@
+import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { repoRoot, runBin, testdir } from "@sweval/test-utils";
+import { chromiumPath, launchChromium, realWriterPython, repoRoot, runBin, testdir } from "@sweval/test-utils";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
 import { SampleLineSchema } from "../src/schema.js";
@@ -37,8 +38,13 @@ function mtBenchFile(dir: string): string {
       utf8("content"),
     ]),
     ...list("gold", [utf8("element")]),
-    { name: "metrics", repetition_type: "OPTIONAL", num_children: 1 },
+    { name: "metrics", repetition_type: "OPTIONAL", num_children: 7 },
     optional("judge_score_overall_avg", "DOUBLE"),
+    ...[1, 2].flatMap((turn) => [
+      ...list(`judge_score_overall_turn_${turn}`, [optional("element", "INT64")]),
+      optional(`judge_score_overall_turn_${turn}_avg`, "DOUBLE"),
+      ...list(`judgement_overall_turn_${turn}`, [utf8("element")]),
+    ]),
     ...list("predictions", [
       { name: "element", repetition_type: "OPTIONAL", num_children: 1, converted_type: "LIST" },
       { name: "list", repetition_type: "REPEATED", num_children: 1 },
@@ -63,7 +69,20 @@ function mtBenchFile(dir: string): string {
       ],
     },
     { name: "gold", data: [[]] },
-    { name: "metrics", data: [{ judge_score_overall_avg: 8.2 }] },
+    {
+      name: "metrics",
+      data: [
+        {
+          judge_score_overall_avg: 7.8,
+          judge_score_overall_turn_1: [8n, 9n, 8n, 7n, 9n],
+          judge_score_overall_turn_1_avg: 8.2,
+          judgement_overall_turn_1: Array.from({ length: 5 }, () => "… Rating: [[8]]"),
+          judge_score_overall_turn_2: [7n, 7n, 8n, 6n, 9n],
+          judge_score_overall_turn_2_avg: 7.4,
+          judgement_overall_turn_2: Array.from({ length: 5 }, () => "… Rating: [[7]]"),
+        },
+      ],
+    },
     {
       name: "predictions",
       data: [
@@ -118,3 +137,50 @@ describe("a real MT-Bench details row (per-turn prompts, turns × samples)", () 
     }
   });
 });
+
+/** The real writer's MT-Bench file (datasets + pyarrow, the fork's row shapes) where a python has them, else ours. */
+async function realOrNodeFile(): Promise<{ dir: string; file: string; writer: string }> {
+  const dir = await testdir();
+  const python = realWriterPython();
+  if (python) {
+    const made = spawnSync(python, [join(repoRoot, "packages/inference-runner/tests/oracle/fork_details.py"), dir], { encoding: "utf8" });
+    if (made.status === 0) return { dir, file: join(dir, "mt_bench.parquet"), writer: "datasets + pyarrow" };
+  }
+  return { dir, file: mtBenchFile(dir), writer: "hyparquet-writer" };
+}
+
+describe.skipIf(!chromiumPath && !process.env.CI)(
+  chromiumPath ? "an MT-Bench sample in headless Chromium" : "an MT-Bench sample in a browser (skipped: chromium is not installed)",
+  () => {
+    it("shows each turn as a conversation and each turn's samples, with the judge's metrics", async () => {
+      const { dir, file, writer } = await realOrNodeFile();
+      const { server, url } = await startServer({ root: dir });
+      const { browser, close } = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        await page.goto(new URL(`/sample?file=${encodeURIComponent(relative(dir, file))}&i=0`, url).href);
+        expect((await page.locator(".turn h5").allTextContents()).slice(0, 4), writer).toEqual([
+          "turn 1",
+          "turn 2",
+          "turn 1: 5 sample(s)",
+          "turn 2: 5 sample(s)",
+        ]);
+        // The judge apart: each turn's scores and its five judgements.
+        expect(await page.locator(".judge h5").first().textContent()).toMatch(/^turn 1: scores \[[\d,]+\] \(mean [\d.]+\)$/);
+        expect(await page.locator(".judge").first().locator(".judgement").count()).toBe(5);
+        expect(await page.locator(".turn").nth(1).locator(".message b").allTextContents()).toEqual(["user", "assistant", "user"]);
+        expect(await page.locator("pre.metrics").textContent()).toContain("judge_score_overall");
+        expect(await page.content()).not.toContain("undefined");
+        // For a person to look at: SWEVAL_SCREENSHOT_DIR keeps the page as an image.
+        if (process.env.SWEVAL_SCREENSHOT_DIR)
+          await page.screenshot({
+            path: join(process.env.SWEVAL_SCREENSHOT_DIR, `mt-bench-${writer.replace(/\W+/g, "-")}.png`),
+            fullPage: true,
+          });
+      } finally {
+        await close();
+        server.close();
+      }
+    }, 60_000);
+  },
+);
