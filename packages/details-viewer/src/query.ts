@@ -221,12 +221,23 @@ function modelOf(root: string, dir: string, kind: "details" | "results"): string
   return path === kind ? "" : path.startsWith(`${kind}/`) ? path.slice(kind.length + 1) : path;
 }
 
+/**
+ * The fork's results JSON, which Python's json.dumps writes with bare NaN / Infinity tokens for a metric whose
+ * aggregation overflowed: those become numbers (NaN shows as NaN) instead of making the whole file unreadable. Only a
+ * token in a value position is read so; one inside a string stays text.
+ */
+export function parseResultsJson(text: string): unknown {
+  // The marker is the JSON escape \u0000, which no results text starts a string with.
+  const marked = text.replace(/([:[,]\s*)(-?Infinity|NaN)(?=\s*[,}\]])/g, '$1"\\u0000$2"');
+  return JSON.parse(marked, (_key, value) => (typeof value === "string" && value.startsWith("\u0000") ? Number(value.slice(1)) : value));
+}
+
 /** Adds a results file's per-task scores to the entries of the same run, or new entries for tasks without details. */
 function joinResults(root: string, path: string, entries: DetailsEntry[]): void {
   const dateId = RESULTS_FILE.exec(basename(path))?.[1] ?? "";
   let document: { results?: Record<string, Record<string, unknown>>; config_tasks?: Record<string, { effective_num_docs?: number }> };
   try {
-    document = JSON.parse(readFileSync(path, "utf8"));
+    document = parseResultsJson(readFileSync(path, "utf8")) as typeof document;
   } catch {
     entries.push({ model: modelOf(root, dirname(path), "results"), dateId, task: basename(path), path, rows: -1, layout: "unreadable" });
     return;

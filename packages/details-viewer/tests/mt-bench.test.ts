@@ -184,3 +184,17 @@ describe.skipIf(!chromiumPath && !process.env.CI)(
     }, 60_000);
   },
 );
+
+describe("a results file with the bare NaN the fork writes", () => {
+  it("still gives its scores (NaN shown as NaN) instead of marking the file unreadable", async () => {
+    const { listDetails } = await import("../src/index.js");
+    const root = await testdir({
+      "results/hosted_vllm/org/m/results_2025-08-18T12-34-56.789012.json":
+        '{"results": {"swallow|japanese_mt_bench|0": {"judge_score_overall_avg": 0.78, "japanese_ratio_overall": NaN, "note": "NaN, as text"}}, "config_tasks": {}}',
+    });
+    const [entry] = await listDetails(root);
+    expect(entry).toMatchObject({ layout: "results", task: "swallow|japanese_mt_bench|0" });
+    expect(entry?.scores?.judge_score_overall_avg).toBe(0.78);
+    expect(entry?.scores?.japanese_ratio_overall).toBeNaN();
+  });
+});
