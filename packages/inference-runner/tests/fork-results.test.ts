@@ -248,6 +248,29 @@ describe("the rehearsal sends what the fork sends, so a wrong key or a wrong max
 });
 
 describe("the details viewer on a rehearsal's run", () => {
+  it("shows a code task's 10 predictions per sample and its specifics (JHumanEval's fields in the fork's order)", async () => {
+    const { out, model } = await rehearse("swallow|swallow_jhumaneval|0|0");
+    const dir = join(out, "details", model);
+    const [run = ""] = readdirSync(dir);
+    const [file = ""] = readdirSync(join(dir, run));
+    const shown = spawnSync(
+      process.execPath,
+      [join(repoRoot, "packages/details-viewer/bin/sweval-details.js"), "show", join(dir, run, file), "--json", "--rows", "0..1"],
+      { encoding: "utf8" },
+    );
+    const sample = JSON.parse(shown.stdout.trim());
+    expect(sample.predictions).toHaveLength(10);
+    expect(Object.keys(sample.specifics)).toEqual(["fn_name", "task_id", "check_fn", "extracted_predictions", "results", "context"]);
+    const { startServer } = await import("@sweval/details-viewer");
+    const { server, url } = await startServer({ root: out });
+    try {
+      const html = await (await fetch(new URL(`/sample?file=${encodeURIComponent(join("details", model, run, file))}&i=0`, url))).text();
+      expect(html.match(/<b>prediction \d+<\/b>/g)).toHaveLength(10);
+    } finally {
+      server.close();
+    }
+  });
+
   it("groups JMMLU's 53 subsets under one heading with their average, each task with the run's scores", async () => {
     const { document, out } = await rehearse("swallow|swallow_jmmlu|0|0");
     const { startServer } = await import("@sweval/details-viewer");
