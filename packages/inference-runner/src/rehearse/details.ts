@@ -3,13 +3,15 @@
 import { double } from "./arrow-rows.js";
 import type { SubtaskRun } from "./fork-results.js";
 
-export type Family = "generative" | "jhumaneval" | "lcb" | "mt_bench";
+export type Family = "generative" | "sampling" | "jhumaneval" | "lcb" | "mt_bench";
 
 /** Which family a `suite|task[:subset]` belongs to. */
 export function familyOf(subtask: string): Family {
   if (/mt_bench/.test(subtask)) return "mt_bench";
   if (/lcb:codegeneration/.test(subtask)) return "lcb";
   if (/humaneval/.test(subtask)) return "jhumaneval";
+  // V5's N4 / N16 variants: extractive tasks sampled n times (GENERATIVE_SAMPLING).
+  if (/_N(4|16)\b/.test(subtask)) return "sampling";
   return "generative";
 }
 
@@ -60,6 +62,25 @@ export function detailsRows(run: SubtaskRun, context: DetailsContext): Array<Rec
       return { ...common, full_prompt: single, gold: [""], metrics: scores, predictions, specifics };
     }
     const right = Object.values(run.samples)[0]?.[row] === 1;
+    if (family === "sampling") {
+      const n = /_N16\b/.test(run.name) ? 16 : 4;
+      const correct = right ? n - 1 : 1;
+      return {
+        ...common,
+        full_prompt: single,
+        gold: ["42"],
+        metrics: scores,
+        predictions: Array.from({ length: n }, (_, k) => answer(k)),
+        specifics: {
+          extracted_predictions: right ? ["42", "42"] : [],
+          extracted_golds: ["42", "42"],
+          extracted_predictions_freq: [
+            { answer: "42", count: correct, is_correct: true },
+            { answer: "41", count: n - correct, is_correct: false },
+          ],
+        },
+      };
+    }
     return {
       ...common,
       full_prompt: single,

@@ -144,7 +144,8 @@ async function ask(baseUrl: string, model: string, task: string, generation: Rec
 /** The metric keys the aggregation table reads for this task, and the fork's subtasks of it. */
 function tableTasks(suite: string, task: string, fewshot: string) {
   const base = `${suite}|${task}|${fewshot}`;
-  const conf = readAggregateConf();
+  // The table of the checkout's release: V5's tasks (N4 variants, jamcqa, …) are only in swallow-v202604.
+  const conf = readAggregateConf(checkoutIsV5() ? "swallow-v202604" : undefined);
   const metrics = new Set<string>();
   const fromTable = new Set<string>();
   for (const column of conf.columns) {
@@ -153,6 +154,14 @@ function tableTasks(suite: string, task: string, fewshot: string) {
     for (const metric of column.metrics) metrics.add(metric);
     for (const subset of column.whiteList) fromTable.add(subset);
     for (const key of matching) if (key !== base) fromTable.add(key.split("|")[1]?.split(":")[1] ?? "");
+  }
+  // The N4 / N16 variants report pass@k and maj@k for k = 1, 2, 4, … ≤ n (real-programs.md §3.5), the table reads one.
+  const sampled = /_N(4|16)\b/.exec(task);
+  if (sampled) {
+    const n = Number(sampled[1]);
+    const ks = [1, 2, 4, 8, 16].filter((k) => k <= n);
+    metrics.clear();
+    for (const kind of ["pass", "maj"]) for (const k of ks) metrics.add(`extractive_match_${kind}@${k}:${n}`);
   }
   if (metrics.size === 0) metrics.add("rehearsal_score");
   const subsets = forkSubsets(task, fromTable);

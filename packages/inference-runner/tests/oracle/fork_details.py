@@ -42,6 +42,14 @@ def generative(i):  # family A (math_500) and B (multiple choice): the same type
                   {"extracted_predictions": extracted, "extracted_golds": ["204", "204"]})
 
 
+def sampling(i):  # V5 N4 variants: extractive, n = 4, with the answer frequencies
+    return common(f"question {i}", user(f"question {i}"), ["The answer is 42."] * 4, ["42"],
+                  {f"extractive_match_{kind}@{k}:4": 0.5 for kind in ("pass", "maj") for k in (1, 2, 4)},
+                  {"extracted_predictions": ["42", "42"], "extracted_golds": ["42", "42"],
+                   "extracted_predictions_freq": [{"answer": "42", "count": 3, "is_correct": True},
+                                                  {"answer": "41", "count": 1, "is_correct": False}]})
+
+
 def jhumaneval(i):  # family C, n = 10
     answers = [f"```python\ndef add(a, b):\n    return a + b  # {k}\n```" for k in range(10)]
     prompt = user(f"以下の関数を実装してください {i}")
@@ -99,7 +107,7 @@ def mt_bench(i):  # family D: per-turn prompts, turns x samples, judge fields fo
     return common(q1, [turn1, turn2], [["春は桜"] * 5, ["夏は蝉"] * 5], [], metrics, specifics)
 
 
-FAMILIES = {"generative": generative, "jhumaneval": jhumaneval, "lcb": lcb, "mt_bench": mt_bench}
+FAMILIES = {"generative": generative, "sampling": sampling, "jhumaneval": jhumaneval, "lcb": lcb, "mt_bench": mt_bench}
 
 if __name__ == "__main__":
     out = sys.argv[1]
