@@ -80,7 +80,7 @@ async function rehearsalFile(taskDef: string, cwd?: string): Promise<string> {
     [standIn, "endpoint", "litellm", config, taskDef, "--use-chat-template", "--output-dir", out, "--output-subdir", "", "--save-details"],
     {
       encoding: "utf8",
-      cwd: out,
+      cwd: cwd ?? out,
     },
   );
   expect(run.status, run.stderr).toBe(0);
