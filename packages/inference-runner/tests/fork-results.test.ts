@@ -136,6 +136,23 @@ describe("the rehearsal writes the results JSON the fork writes (real-programs.m
     expect(document.config_tasks["swallow|gpqa:diamond"].effective_num_docs).toBe(1);
   });
 
+  it("stderr: the standard error of the mean for mean metrics, a seeded bootstrap for the judge's averages", async () => {
+    const { bootstrapError } = await import("../src/rehearse/fork-results.js");
+    const values = [1, 0, 1, 1, 0, 0, 1, 1, 1, 0];
+    const m = values.reduce((a, b) => a + b, 0) / values.length;
+    const sem = Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1) / values.length);
+    const { document } = await rehearse("swallow|gpqa:diamond|0|0");
+    const row = document.results["swallow|gpqa:diamond|0"];
+    expect(row.extractive_match_stderr).toBeGreaterThan(0);
+    const bootstrapped = bootstrapError(values, "seed");
+    expect(bootstrapped).toBe(bootstrapError(values, "seed"));
+    expect(bootstrapped).not.toBe(sem);
+    expect(Math.abs(bootstrapped - sem) / sem).toBeLessThan(0.25);
+    const mtBench = (await rehearse("swallow|japanese_mt_bench|0|0")).document.results["swallow|japanese_mt_bench|0"];
+    const judge = Object.keys(mtBench).find((key) => key.startsWith("judge_score") && !key.endsWith("_stderr"));
+    expect(mtBench[`${judge}_stderr`]).toBeGreaterThan(0);
+  });
+
   it("JMMLU has the fork's 53 subsets, not the white lists' 57", async () => {
     const { document } = await rehearse("swallow|swallow_jmmlu|0|0");
     const subsets = Object.keys(document.config_tasks).map((key) => key.split(":")[1]);

@@ -141,6 +141,24 @@ function standardError(values: number[]): number {
   return Math.sqrt(variance / values.length);
 }
 
+/** Corpus metrics the fork aggregates with something other than a mean (BLEU, the judge averages, the Japanese ratio). */
+const BOOTSTRAPPED = /bleu|chrf|ter$|judge_score|japanese_ratio/;
+
+/**
+ * The fork's stderr for a metric not aggregated by a mean: the spread of 1000 bootstrap resamples (real-programs.md
+ * §3.4), drawn from a seeded generator so a rehearsal gives the same number twice.
+ */
+export function bootstrapError(values: number[], seed: string): number {
+  let state = Math.floor(draw(seed) * 2 ** 31) || 1;
+  const next = () => {
+    state = (state * 48271) % 2147483647;
+    return state / 2147483647;
+  };
+  const means = Array.from({ length: 1000 }, () => mean(Array.from(values, () => values[Math.floor(next() * values.length)] ?? 0)));
+  const m = mean(means);
+  return Math.sqrt(means.reduce((sum, v) => sum + (v - m) ** 2, 0) / (means.length - 1));
+}
+
 /** Subtask rows (`_stderr` after each metric when more than one document), `:_average` per shared prefix, then `all`. */
 function resultsSection(runs: SubtaskRun[]) {
   const results: Record<string, Record<string, number>> = {};
@@ -149,7 +167,8 @@ function resultsSection(runs: SubtaskRun[]) {
     const row: Record<string, number> = {};
     for (const [metric, values] of Object.entries(run.samples)) {
       row[metric] = mean(values);
-      if (values.length > 1) row[`${metric}_stderr`] = standardError(values);
+      if (values.length > 1)
+        row[`${metric}_stderr`] = BOOTSTRAPPED.test(metric) ? bootstrapError(values, `${run.name}|${metric}`) : standardError(values);
     }
     results[`${run.name}|${run.fewshot}`] = row;
     rows.push(row);
