@@ -265,6 +265,32 @@ describe("the rehearsal sends what the fork sends, so a wrong key or a wrong max
 });
 
 describe("the details viewer on a rehearsal's run", () => {
+  it.each([
+    ["multiple choice", "swallow|gpqa:diamond|0|0", "extractive_match"],
+    ["code", "swallow|swallow_jhumaneval|0|0", "humaneval_pass@1:10"],
+    ["MT-Bench", "swallow|japanese_mt_bench|0|0", "judge_score_overall_avg"],
+  ])("diff pairs two models' %s runs by prompt and counts the flips", async (_family, taskDef, metric) => {
+    const file = async (model: string) => {
+      const { out } = await rehearse(taskDef, { model });
+      const dir = join(out, "details", model);
+      const [run = ""] = readdirSync(dir);
+      const [name = ""] = readdirSync(join(dir, run));
+      return join(dir, run, name);
+    };
+    const [a, b] = [await file("rehearsal/hosted_vllm/org/a"), await file("rehearsal/hosted_vllm/org/b")];
+    const diff = spawnSync(
+      process.execPath,
+      [join(repoRoot, "packages/details-viewer/bin/sweval-details.js"), "diff", a, b, "--json", "--metric", metric],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(diff.status, diff.stderr).toBe(0);
+    const [task] = JSON.parse(diff.stdout).tasks;
+    expect(task).toMatchObject({ paired: 10, pairedBy: "prompt", metric });
+    expect(task.bothRight + task.bothWrong + task.rightToWrong.length + task.wrongToRight.length).toBe(10);
+  });
+
   it("shows a code task's 10 predictions per sample and its specifics (JHumanEval's fields in the fork's order)", async () => {
     const { out, model } = await rehearse("swallow|swallow_jhumaneval|0|0");
     const dir = join(out, "details", model);
