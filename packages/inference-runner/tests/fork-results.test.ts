@@ -41,12 +41,18 @@ async function rehearse(taskDef: string, options: { model?: string; cwd?: string
   expect(run.status, run.stderr).toBe(0);
   const resultsDir = join(out, "results", model);
   const [file = ""] = readdirSync(resultsDir).filter((name) => name.startsWith("results_"));
-  return { document: JSON.parse(readFileSync(join(resultsDir, file), "utf8")), file, out, model };
+  const text = readFileSync(join(resultsDir, file), "utf8");
+  return { document: JSON.parse(text), text, file, out, model };
 }
 
 describe("the rehearsal writes the results JSON the fork writes (real-programs.md §3.1-3.4)", () => {
   it("top level and config_general, field by field", async () => {
-    const { document, file } = await rehearse("swallow|aime|0|0");
+    const { document, file, text } = await rehearse("swallow|aime|0|0");
+    // Python's json.dumps writes a float with its decimal point, where JavaScript would write 1 or 0.
+    expect(text).toMatch(/"temperature": 0\.6,/);
+    expect(text).toMatch(/"effective_few_shots": 0\.0,/);
+    expect(text).toMatch(/"extractive_match": \d\.\d+(e-\d+)?,/);
+    expect(text).not.toMatch(/"extractive_match": [01],/);
     expect(Object.keys(document)).toEqual(["config_general", "results", "versions", "config_tasks", "summary_tasks", "summary_general"]);
     const general = document.config_general;
     expect(Object.keys(general)).toEqual([

@@ -3,6 +3,8 @@
 // seeded draw per model × subtask × document, so tables and diffs show something a person can read, and the same
 // rehearsal gives the same numbers.
 import { createHash } from "node:crypto";
+import { pythonFloatRepr } from "@sweval/core";
+import { Double, double } from "./arrow-rows.js";
 
 /** V4's 17 GenerationParameters fields in the fork's order; V5 inserts chat_template_kwargs after reasoning_effort. */
 export const GENERATION_FIELDS = [
@@ -98,7 +100,7 @@ export interface ForkResultsInput {
 export function forkResults(input: ForkResultsInput) {
   return {
     config_general: configGeneral(input),
-    results: resultsSection(input.runs),
+    results: Object.fromEntries(Object.entries(resultsSection(input.runs)).map(([key, row]) => [key, asFloats(row)])),
     versions: Object.fromEntries(input.runs.map((run) => [`${run.name}|${run.fewshot}`, VERSION_ONE.has(taskOf(run.name)) ? 1 : 0])),
     config_tasks: Object.fromEntries(input.runs.map((run) => [run.name, configTask(run)])),
     summary_tasks: Object.fromEntries(input.runs.map((run) => [`${run.name}|${run.fewshot}`, summaryTask(run)])),
@@ -106,7 +108,39 @@ export function forkResults(input: ForkResultsInput) {
   };
 }
 
+/**
+ * The text json.dumps(indent=2, ensure_ascii=False) writes: JSON.stringify's layout, floats as Python writes them
+ * (`1.0`, `1e-07`, bare `NaN`), where JavaScript would write `1`.
+ */
+export function pythonJson(value: unknown): string {
+  const token = (n: number) =>
+    Number.isNaN(n)
+      ? "NaN"
+      : n === Number.POSITIVE_INFINITY
+        ? "Infinity"
+        : n === Number.NEGATIVE_INFINITY
+          ? "-Infinity"
+          : pythonFloatRepr(n);
+  const text = JSON.stringify(value, (_key, v) => (v instanceof Double ? `\u0000F${token(v.value)}` : v), 2);
+  return text.replace(/"\\u0000F([^"]*)"/g, "$1");
+}
+
 // --- internal ---
+
+/** GenerationParameters fields typed float in the fork. */
+const FLOAT_FIELDS = new Set([
+  "repetition_penalty",
+  "frequency_penalty",
+  "length_penalty",
+  "presence_penalty",
+  "temperature",
+  "top_p",
+  "min_p",
+]);
+
+function asFloats(row: Record<string, number>): Record<string, Double> {
+  return Object.fromEntries(Object.entries(row).map(([key, value]) => [key, double(value)]));
+}
 
 function taskOf(name: string): string {
   return (name.split("|")[1] ?? "").split(":")[0] ?? "";
@@ -121,14 +155,20 @@ function configGeneral(input: ForkResultsInput) {
     override_batch_size: -1,
     max_samples: input.maxSamples,
     job_id: 0,
-    start_time: input.startTime,
-    end_time: input.endTime,
+    start_time: double(input.startTime),
+    end_time: double(input.endTime),
     total_evaluation_time_secondes: String(input.endTime - input.startTime),
     model_name: input.modelName,
     model_sha: "",
     model_dtype: null,
     model_size: "",
-    generation_parameters: Object.fromEntries(fields.map((field) => [field, input.generation[field] ?? null])),
+    generation_parameters: Object.fromEntries(
+      fields.map((field) => {
+        const value = input.generation[field] ?? null;
+        // YAML's 0.0 arrives as 0; the fork's fields of type float keep their decimal point.
+        return [field, typeof value === "number" && FLOAT_FIELDS.has(field) ? double(value) : value];
+      }),
+    ),
   };
 }
 
@@ -251,7 +291,7 @@ function summaryTask(run: SubtaskRun) {
     non_truncated: rows,
     padded: 0,
     non_padded: rows,
-    effective_few_shots: 0.0,
+    effective_few_shots: double(0),
     num_truncated_few_shots: 0,
   };
 }

@@ -8,7 +8,7 @@ import { readAggregateConf } from "@sweval/aggregator";
 import { parse } from "yaml";
 import { parquetTable } from "./arrow-rows.js";
 import { detailsRows } from "./details.js";
-import { forkDateId, forkResults, forkSubsets, GENERATION_FIELDS, type SubtaskRun, sampleScores } from "./fork-results.js";
+import { forkDateId, forkResults, forkSubsets, GENERATION_FIELDS, pythonJson, type SubtaskRun, sampleScores } from "./fork-results.js";
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -77,8 +77,7 @@ async function main() {
     endTime: performance.now() / 1000,
     runs,
   });
-  // The fork writes json.dumps(indent=2, ensure_ascii=False): the same text JSON.stringify gives for these values.
-  writeFileSync(join(resultsDir, `results_${dateId}.json`), JSON.stringify(document, null, 2));
+  writeFileSync(join(resultsDir, `results_${dateId}.json`), pythonJson(document));
   console.log(`[REHEARSAL] wrote ${join(resultsDir, `results_${dateId}.json`)}`);
 }
 
