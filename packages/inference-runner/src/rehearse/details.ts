@@ -5,13 +5,19 @@ import type { SubtaskRun } from "./fork-results.js";
 
 export type Family = "generative" | "sampling" | "jhumaneval" | "lcb" | "mt_bench";
 
+/** V5's N4 / N16 variants (`aime_N4`, `gpqa_N4:diamond`): the n they sample, else null. */
+export function samplingN(task: string): number | null {
+  const match = /_N(4|16)\b/.exec(task);
+  return match ? Number(match[1]) : null;
+}
+
 /** Which family a `suite|task[:subset]` belongs to. */
 export function familyOf(subtask: string): Family {
   if (/mt_bench/.test(subtask)) return "mt_bench";
   if (/lcb:codegeneration/.test(subtask)) return "lcb";
   if (/humaneval/.test(subtask)) return "jhumaneval";
   // V5's N4 / N16 variants: extractive tasks sampled n times (GENERATIVE_SAMPLING).
-  if (/_N(4|16)\b/.test(subtask)) return "sampling";
+  if (samplingN(subtask)) return "sampling";
   return "generative";
 }
 
@@ -63,7 +69,7 @@ export function detailsRows(run: SubtaskRun, context: DetailsContext): Array<Rec
     }
     const right = Object.values(run.samples)[0]?.[row] === 1;
     if (family === "sampling") {
-      const n = /_N16\b/.test(run.name) ? 16 : 4;
+      const n = samplingN(run.name) ?? 4;
       const correct = right ? n - 1 : 1;
       return {
         ...common,

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { readAggregateConf } from "@sweval/aggregator";
 import { parse } from "yaml";
 import { parquetTable } from "./arrow-rows.js";
-import { detailsRows } from "./details.js";
+import { detailsRows, samplingN } from "./details.js";
 import { forkDateId, forkResults, forkSubsets, GENERATION_FIELDS, pythonJson, type SubtaskRun, sampleScores } from "./fork-results.js";
 
 const args = process.argv.slice(2);
@@ -92,8 +92,8 @@ function checkoutIsV5(): boolean {
 
 /** The task's num_samples in the fork (real-programs.md §2.4): code 10, MT-Bench 5, the V5 N4/N16 variants 4/16. */
 export function numSamples(task: string): number {
-  if (/(^|_)N16\b|_N16(:|$)/i.test(task)) return 16;
-  if (/(^|_)N4\b|_N4(:|$)/i.test(task)) return 4;
+  const sampled = samplingN(task);
+  if (sampled) return sampled;
   if (/humaneval|lcb:codegeneration/.test(task)) return 10;
   if (/mt_bench/.test(task)) return 5;
   return 1;
@@ -155,9 +155,8 @@ function tableTasks(suite: string, task: string, fewshot: string) {
     for (const key of matching) if (key !== base) fromTable.add(key.split("|")[1]?.split(":")[1] ?? "");
   }
   // The N4 / N16 variants report pass@k and maj@k for k = 1, 2, 4, … ≤ n (real-programs.md §3.5), the table reads one.
-  const sampled = /_N(4|16)\b/.exec(task);
-  if (sampled) {
-    const n = Number(sampled[1]);
+  const n = samplingN(task);
+  if (n) {
     const ks = [1, 2, 4, 8, 16].filter((k) => k <= n);
     metrics.clear();
     for (const kind of ["pass", "maj"]) for (const k of ks) metrics.add(`extractive_match_${kind}@${k}:${n}`);
