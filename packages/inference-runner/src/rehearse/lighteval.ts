@@ -1,6 +1,7 @@
-// The rehearsal's stand-in for `lighteval endpoint litellm`: reads the model config YAML and the task the
-// runner passes, sends one real chat request to the endpoint (so the wiring is exercised), and writes a
-// results JSON and details parquet files in lighteval's layout, every one of them marked as a rehearsal.
+// The rehearsal's stand-in for `lighteval endpoint litellm`: reads the model config YAML and the task the runner
+// passes, sends the endpoint the requests the fork's LiteLLM client would send for one document (so a wrong key or
+// max_n fails here), and writes the results JSON and the details parquet files the fork writes (fork-results.ts,
+// details.ts), with texts marked as a rehearsal and under the rehearsal's model name.
 // SWEVAL_REHEARSE_LIGHTEVAL_MODE: ok (default) | fail | hang (runs until killed, for the process tests).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
