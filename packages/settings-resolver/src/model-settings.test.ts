@@ -79,6 +79,17 @@ describe(findProfile, () => {
     expect((await findProfile({ dir, modelId: "org/m", setting: "full" })).profile).toMatchObject({ version: "1", values: {} });
   });
 
+  it("points a missing file at the checkout's template.yaml where there is one, else shows a setting to paste", async () => {
+    const bare = await testdir();
+    await expect(findProfile({ dir: bare, modelId: "org/none", setting: "fast" })).rejects.toMatchObject({
+      hint: expect.stringContaining('e.g. fast: { temperature: 0.6, version: "1" }'),
+    });
+    const withTemplate = await testdir({ "template.yaml": "# a template\n" });
+    await expect(findProfile({ dir: withTemplate, modelId: "org/none", setting: "fast" })).rejects.toMatchObject({
+      hint: expect.stringContaining(`see ${withTemplate}/template.yaml`),
+    });
+  });
+
   it("throws InputError for a missing file, an empty file and a missing setting with did-you-mean", async () => {
     const dir = await testdir({ "org/empty.yaml": "# nothing yet\n", "org/model.yaml": "reasoning:\n  max_n: 1\n" });
     await expect(findProfile({ dir, modelId: "org/none", setting: "x" })).rejects.toThrow(

@@ -117,7 +117,7 @@ export async function findProfile(options: FindProfileOptions): Promise<FoundPro
     throw new InputError(`no custom settings file for model "${modelId}"`, {
       code: "E_NO_PROFILE_FILE",
       file: candidates[0],
-      hint: `create ${candidates[0]} with a "${setting}:" section (see template.yaml), or drop --custom-settings`,
+      hint: `create ${candidates[0]} with a "${setting}:" section (${existsSync(join(dir, "template.yaml")) ? `see ${join(dir, "template.yaml")}` : `e.g. ${setting}: { temperature: 0.6, version: "1" }`}), or drop --custom-settings`,
     });
   }
   if (emptyFile && namesSeen.size === 0) {
