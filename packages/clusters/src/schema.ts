@@ -54,6 +54,20 @@ export const ToolsSchema = z
   .describe("the tool environments the job uses (default: vllm and lighteval on PATH)");
 export type Tools = z.infer<typeof ToolsSchema>;
 
+/** How a site charges a job, and which of its numbers are the operator's own (tsubame-costs.md). */
+export const CostsSchema = z.object({
+  formula: z
+    .enum(["tsubame4", "abci3"])
+    .describe(
+      "tsubame4: units × type × priority × (0.7 × max(actual, 300 s) + 0.1 × h_rt) / 3600, h_rt's 0.8 held at submission; abci3: rate × max(elapsed, 1.8 s), the walltime limit held and the rest refunded",
+    ),
+  pointsPerHour: z.record(z.string(), z.number().nonnegative()).describe("points per unit-hour of each node kind"),
+  confirmed: z.boolean().describe("false while the coefficients rest on secondary sources"),
+  guessed: z.array(z.string()).default([]).describe("node kinds whose coefficient is a guess"),
+  sources: z.array(z.string()),
+});
+export type Costs = z.infer<typeof CostsSchema>;
+
 export const ClusterProfileSchema = z.object({
   name: z.string(),
   description: z.string(),
@@ -76,6 +90,7 @@ export const ClusterProfileSchema = z.object({
     .boolean()
     .default(false)
     .describe("download a vLLM model's weights on the login node before submitting (the legacy PREDOWNLOAD_MODEL=true)"),
+  costs: CostsSchema.nullable().default(null).describe("how the site charges jobs; null where it charges none"),
   tools: ToolsSchema,
   sources: z.array(z.string()).describe("where each fact came from"),
 });
@@ -98,6 +113,7 @@ export const ClusterFactsSchema = z.object({
   setup: z.array(z.string()),
   tools: z.object({ vllm: z.array(z.string()).nullable(), lighteval: z.array(z.string()).nullable() }),
   predownload: z.boolean().default(false).describe("pre-download vLLM models on the login node by default"),
+  costs: CostsSchema.nullable().default(null),
 });
 export type ClusterFacts = z.infer<typeof ClusterFactsSchema>;
 
@@ -126,6 +142,7 @@ export function clusterFacts(profile: ClusterProfile, profilePath: string): Clus
     setup: profile.setup,
     tools: { vllm: profile.tools?.vllm ?? null, lighteval: profile.tools?.lighteval ?? null },
     predownload: profile.predownload,
+    costs: profile.costs,
   };
 }
 

@@ -89,6 +89,7 @@ export function renderJobs(options: RenderJobsOptions): RenderJobsResult {
     jobCommand: options.jobCommand ?? "sweval-run",
     outDir: options.outDir,
     tools: options.tools ?? null,
+    costs: first.cluster.costs ?? null,
     downloads: downloadsOf(options),
     jobs,
   };

@@ -1,4 +1,4 @@
-import { SchedulerSchema } from "@sweval/clusters/schema";
+import { CostsSchema, SchedulerSchema } from "@sweval/clusters/schema";
 import { parseDocument } from "@sweval/core";
 import { z } from "zod";
 
@@ -72,6 +72,9 @@ export const JobsManifestSchema = z
     tools: JobToolsSchema.nullable()
       .optional()
       .describe("what the jobs run; absent in manifests from before it was recorded (the jobs look on PATH)"),
+    costs: CostsSchema.nullable()
+      .optional()
+      .describe("how the cluster charges these jobs (from its profile), for sweval-pbs estimate; absent in older manifests"),
     downloads: z
       .array(
         z.object({

@@ -28,6 +28,16 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       exitCode = await submitCommand(flags, io);
     });
 
+  program
+    .command("estimate")
+    .description("the points a manifest's jobs would hold at submission and cost at least and at most (TSUBAME4, ABCI 3.0)")
+    .option("--manifest <file>", "read the manifest from a file instead of stdin")
+    .option("--json", "the sweval/estimate document instead of the table")
+    .action(async (flags) => {
+      const { estimateCommand } = await import("./commands/estimate.js");
+      exitCode = await estimateCommand(flags, io);
+    });
+
   common(program.command("status"))
     .description("the board: one line per model × task, from the queue, accounting and the logs")
     .option("--manifest <file>", "also list the manifest's tasks that were never submitted")
@@ -69,7 +79,12 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     });
 
   addHelpFooter(program, {
-    examples: ["sweval-render --out jobs/ < plan.json | sweval-pbs submit", "sweval-pbs status --watch 30", "sweval-pbs resubmit --failed"],
+    examples: [
+      "sweval-render --out jobs/ < plan.json | sweval-pbs submit",
+      "sweval-pbs estimate --manifest jobs/manifest.json",
+      "sweval-pbs status --watch 30",
+      "sweval-pbs resubmit --failed",
+    ],
 
     env: [
       "SWEVAL_LEDGER",

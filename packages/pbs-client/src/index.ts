@@ -3,6 +3,8 @@ export { createLocalScheduler, localAdapter, localStateDir } from "./adapters/lo
 export type { AccountingInfo, QueueInfo, SchedulerAdapter } from "./adapters/types.js";
 export { ACTIVE_OR_DONE, ACTIVE_STATES, buildBoard, renderBoard, STATE_ICONS } from "./board.js";
 export { COMPLETION_LINE, deriveState, logPath, readLogs } from "./derive-state.js";
+export type { Estimate } from "./estimate.js";
+export { ESTIMATE_KIND, ESTIMATE_VERSION, EstimateSchema, estimateManifest, estimateSummary, renderEstimate } from "./estimate.js";
 export type { Exec, ExecResult } from "./exec.js";
 export { execReal } from "./exec.js";
 export { appendLedger, parseLedgerLine, readLedger, submissions, withLedgerLock } from "./ledger.js";

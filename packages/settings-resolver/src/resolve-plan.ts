@@ -279,8 +279,8 @@ export function parseModelsFile(text: string, file: string): ModelRequest[] {
  * left out: the same evaluation in another checkout has the same fingerprint.
  */
 export function fingerprintPlan(plan: Plan): string {
-  // Where the profile was, and whether the login node pre-downloads, change nothing a job does.
-  const { profilePath: _path, predownload: _predownload, ...cluster } = plan.cluster;
+  // Where the profile was, whether the login node pre-downloads and what the site charges change nothing a job does.
+  const { profilePath: _path, predownload: _predownload, costs: _costs, ...cluster } = plan.cluster;
   const essence = {
     cluster,
     nodeKind: plan.nodeKind,
