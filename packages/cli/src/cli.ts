@@ -1,7 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { delimiter, join } from "node:path";
-import { didYouMean, ExitCode, type Io, processIo, readPackageVersion } from "@sweval/core";
+import { didYouMean, ExitCode, findOnPath, type Io, processIo, readPackageVersion } from "@sweval/core";
 import { TOOLS, type ToolEntry } from "./tools.js";
 
 interface ToolModule {
@@ -53,13 +51,6 @@ async function importTool(packageName: string): Promise<ToolModule | null> {
     if (code === "ERR_MODULE_NOT_FOUND" || code === "ERR_PACKAGE_PATH_NOT_EXPORTED") return null;
     throw error;
   }
-}
-
-function findOnPath(name: string, env: NodeJS.ProcessEnv): string | null {
-  for (const dir of (env.PATH ?? "").split(delimiter)) {
-    if (dir && existsSync(join(dir, name))) return join(dir, name);
-  }
-  return null;
 }
 
 function runExternal(path: string, argv: readonly string[], io: Io): Promise<number> {

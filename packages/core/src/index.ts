@@ -1,3 +1,4 @@
+export { commandFromVariable, findOnPath } from "./commands.js";
 export { formatIssues, parseDocument, parseJsonStream, parseJsonText } from "./documents.js";
 export type { Location, SwevalErrorOptions } from "./errors.js";
 export { didYouMean, ExitCode, formatLocated, InputError, isSwevalError, SwevalError, suggest, WorkError } from "./errors.js";

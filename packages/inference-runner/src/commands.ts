@@ -1,4 +1,4 @@
-import { InputError } from "@sweval/core";
+import { commandFromVariable } from "@sweval/core";
 import { type Plan, type PlanTask, readsVllmUseV1 } from "@sweval/settings-resolver/schema";
 
 /** A served model's settings: tasks with equal keys share one vLLM server. */
@@ -13,23 +13,8 @@ export function servingKey(plan: Plan, task: PlanTask): string {
 export function toolCommand(tool: "vllm" | "lighteval", plan: Pick<Plan, "cluster">, env: NodeJS.ProcessEnv, repoPath: string): string[] {
   const variable = tool === "vllm" ? "SWEVAL_VLLM_CMD" : "SWEVAL_LIGHTEVAL_CMD";
   const override = env[variable];
-  const base = override ? parseCommandVariable(variable, override) : (plan.cluster.tools[tool] ?? [tool]);
+  const base = override ? commandFromVariable(variable, override, '["uv","run","vllm"]') : (plan.cluster.tools[tool] ?? [tool]);
   return base.map((part) => part.replaceAll("${REPO_PATH}", repoPath));
-}
-
-function parseCommandVariable(variable: string, text: string): string[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = null;
-  }
-  if (!Array.isArray(value) || value.length === 0 || !value.every((part) => typeof part === "string"))
-    throw new InputError(`expected a JSON array of strings, e.g. ["uv","run","vllm"], received ${JSON.stringify(text.slice(0, 100))}`, {
-      code: "E_ENV",
-      field: variable,
-    });
-  return value;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
-import { delimiter, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
+import { findOnPath } from "@sweval/core";
 import { JOB_TOOLS, type JobTools } from "./schema.js";
 
 /**
@@ -19,7 +20,10 @@ export function resolveJobTools(env: NodeJS.ProcessEnv = process.env, nodePath: 
 // --- internal ---
 
 function findBinEntry(target: { packageName: string; bin: string }, env: NodeJS.ProcessEnv): string | null {
-  return installedBeside(target) ?? onPath(target.bin, env);
+  const beside = installedBeside(target);
+  if (beside) return beside;
+  const onPath = findOnPath(target.bin, env);
+  return onPath ? realOrNull(onPath) : null;
 }
 
 /** The package's bin file, resolved from this package (siblings in one node_modules tree resolve each other). */
@@ -33,15 +37,6 @@ function installedBeside({ packageName, bin }: { packageName: string; bin: strin
   const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { bin?: Record<string, string> | string };
   const relative = typeof manifest.bin === "string" ? manifest.bin : manifest.bin?.[bin];
   return relative ? realOrNull(join(dirname(manifestPath), relative)) : null;
-}
-
-function onPath(name: string, env: NodeJS.ProcessEnv): string | null {
-  for (const dir of (env.PATH ?? "").split(delimiter)) {
-    if (!dir) continue;
-    const found = realOrNull(join(dir, name));
-    if (found) return found;
-  }
-  return null;
 }
 
 function realOrNull(path: string): string | null {

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { delimiter, join } from "node:path";
-import { InputError, WorkError } from "@sweval/core";
+import { join } from "node:path";
+import { commandFromVariable, findOnPath, InputError, WorkError } from "@sweval/core";
 import type { JobsManifest } from "@sweval/job-renderer/schema";
 
 export interface PredownloadOptions {
@@ -61,22 +61,11 @@ async function downloadEnvironment(repoPath: string, env: NodeJS.ProcessEnv): Pr
 
 /** SWEVAL_HF_CMD, the `common` environment sweval-env builds, the legacy .common_envs, else hf on PATH. */
 function hfCommand(repoPath: string, env: NodeJS.ProcessEnv): string[] {
-  if (env.SWEVAL_HF_CMD) {
-    const parsed = (() => {
-      try {
-        return JSON.parse(env.SWEVAL_HF_CMD) as unknown;
-      } catch {
-        return null;
-      }
-    })();
-    if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((part) => typeof part === "string"))
-      throw new InputError('expected a JSON array of strings, e.g. ["/opt/venv/bin/hf"]', { code: "E_ENV", field: "SWEVAL_HF_CMD" });
-    return parsed;
-  }
+  if (env.SWEVAL_HF_CMD) return commandFromVariable("SWEVAL_HF_CMD", env.SWEVAL_HF_CMD, '["/opt/venv/bin/hf"]');
   const installed = [join(repoPath, ".sweval/envs/common/bin/hf"), join(repoPath, ".common_envs/bin/hf")].find((file) => existsSync(file));
   if (installed) return [installed];
-  const onPath = (env.PATH ?? "").split(delimiter).find((dir) => dir && existsSync(join(dir, "hf")));
-  if (onPath) return [join(onPath, "hf")];
+  const onPath = findOnPath("hf", env);
+  if (onPath) return [onPath];
   throw new InputError("no hf command to pre-download the model with", {
     code: "E_PREDOWNLOAD",
     hint: "run `sweval-env create --only common` (huggingface_hub[cli]), set SWEVAL_HF_CMD, or submit with --no-predownload",
