@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import { parquetTable } from "./arrow-rows.js";
 import { detailsRows, samplingN } from "./details.js";
 import { forkDateId, forkResults, forkSubsets, GENERATION_FIELDS, pythonJson, type SubtaskRun, sampleScores } from "./fork-results.js";
+import { lockedVllm } from "./locked-vllm.js";
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -84,11 +85,7 @@ async function main() {
 
 /** V5's fork (vLLM 0.18 in the checkout's lock) adds chat_template_kwargs to the generation parameters. */
 function checkoutIsV5(): boolean {
-  for (const dir of [process.cwd(), dirname(process.cwd())]) {
-    const lock = join(dir, "uv.lock");
-    if (existsSync(lock)) return /name = "vllm"\s*\nversion = "0\.18\./.test(readFileSync(lock, "utf8"));
-  }
-  return false;
+  return lockedVllm([process.cwd(), dirname(process.cwd())])?.startsWith("0.18.") ?? false;
 }
 
 /** The task's num_samples in the fork (real-programs.md §2.4): code 10, MT-Bench 5, the V5 N4/N16 variants 4/16. */

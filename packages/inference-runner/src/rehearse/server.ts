@@ -7,9 +7,10 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { dirname, join } from "node:path";
+import { lockedVllm } from "./locked-vllm.js";
 
 const args = process.argv.slice(2);
-const version = process.env.SWEVAL_REHEARSE_VLLM_VERSION || lockedVersion() || "0.9.2";
+const version = process.env.SWEVAL_REHEARSE_VLLM_VERSION || lockedVllm([process.cwd()]) || "0.9.2";
 const minor = Number(version.split(".")[1] ?? 0);
 console.log(`ARGV ${JSON.stringify(args)}`);
 checkStartup();
@@ -80,13 +81,6 @@ const server = createServer((request, response) => {
 server.listen(port, "127.0.0.1");
 
 // --- start-up checks, as the real vLLM makes them ---
-
-function lockedVersion(): string | null {
-  const lock = join(process.cwd(), "uv.lock");
-  if (!existsSync(lock)) return null;
-  const versions = [...readFileSync(lock, "utf8").matchAll(/name = "vllm"\s*\nversion = "([^"]+)"/g)].map((m) => m[1] as string);
-  return versions.sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).at(-1) ?? null;
-}
 
 function refuse(message: string, code: number): never {
   console.error(message);
