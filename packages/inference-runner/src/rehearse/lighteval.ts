@@ -3,7 +3,7 @@
 // max_n fails here), and writes the results JSON and the details parquet files the fork writes (fork-results.ts,
 // details.ts), with texts marked as a rehearsal and under the rehearsal's model name.
 // SWEVAL_REHEARSE_LIGHTEVAL_MODE: ok (default) | fail | hang (runs until killed, for the process tests).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { readAggregateConf } from "@sweval/aggregator";
 import { parse } from "yaml";
