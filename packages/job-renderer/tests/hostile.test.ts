@@ -157,3 +157,41 @@ describe("a .env that would run a command when sourced", () => {
     expect(spawnSync("bash", [script], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir } }).status).toBe(0);
   });
 });
+
+describe("the tools a job records, with hostile paths", () => {
+  it("keeps shell syntax and newlines in the recorded node and entry points as data: the job stops at rc 127 naming them", async () => {
+    const dir = await testdir();
+    const marker = join(dir, "PWNED");
+    const inline = `/opt/x';touch ${marker};'\`touch ${marker}\`$(touch ${marker})"$(touch ${marker})"\\`;
+    const plan = await resolvePlan({
+      model: "tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5",
+      root: repoRoot,
+      repoPath: join(dir, "repo"),
+      tasks: ["ja_gpqa"],
+      offline: true,
+      env: { HOME: "/nonexistent-home" },
+    });
+    mkdirSync(join(dir, "repo"));
+    const real = { node: process.execPath, run: "/bin/true", aggregate: "/bin/true" };
+    for (const key of ["node", "run", "aggregate"] as const)
+      for (const payload of [inline, `${inline}\ntouch ${marker}\n`]) {
+        const outDir = join(dir, "jobs", `${key}-${payload.length}`);
+        const { files } = renderJobs({ plans: [plan], outDir, thenAggregate: true, tools: { ...real, [key]: payload } });
+        await writeJobs(outDir, files);
+        for (const script of files.filter((file) => file.path.endsWith(".sh"))) {
+          const run = spawnSync("bash", [script.path], {
+            cwd: dir,
+            env: { PATH: process.env.PATH, HOME: dir },
+            encoding: "utf8",
+            timeout: 10_000,
+          });
+          expect(existsSync(marker), `${key} ran a command from ${script.path}`).toBe(false);
+          // The file the job would run is the one that is missing, named as it is.
+          if (key === "node" || script.path.endsWith(key === "run" ? "/ja_gpqa.sh" : "/aggregate.sh")) {
+            expect(run.status, script.path).toBe(127);
+            expect(run.stderr).toContain(payload);
+          }
+        }
+      }
+  });
+});
