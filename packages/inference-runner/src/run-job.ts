@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputError, parseDocument, parseJsonText, readTextInput, writeFileAtomic } from "@sweval/core";
@@ -262,8 +262,14 @@ function rehearsalModelCache(plan: Plan): string {
   const snapshot = join(folder, "snapshots", revision);
   mkdirSync(snapshot, { recursive: true });
   mkdirSync(join(folder, "refs"), { recursive: true });
-  writeFileSync(join(folder, "refs", "main"), revision);
-  writeFileSync(join(snapshot, "config.json"), `${JSON.stringify({ rehearsal: true, max_position_embeddings: 131072 })}\n`);
+  // The model's jobs run at once and read what another is writing: each file appears whole (written, then renamed).
+  const put = (file: string, text: string) => {
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, text);
+    renameSync(temporary, file);
+  };
+  put(join(folder, "refs", "main"), revision);
+  put(join(snapshot, "config.json"), `${JSON.stringify({ rehearsal: true, max_position_embeddings: 131072 })}\n`);
   const parser = plan.tasks.some((task) => task.parserRouting.parser && task.parserRouting.parser !== "ignore");
   const thinks = parser
     ? [
@@ -271,7 +277,7 @@ function rehearsalModelCache(plan: Plan): string {
         { id: 2, content: "</think>" },
       ]
     : [];
-  writeFileSync(join(snapshot, "tokenizer.json"), `${JSON.stringify({ added_tokens: thinks, model: { vocab: { rehearsal: 0 } } })}\n`);
+  put(join(snapshot, "tokenizer.json"), `${JSON.stringify({ added_tokens: thinks, model: { vocab: { rehearsal: 0 } } })}\n`);
   return root;
 }
 
