@@ -12,6 +12,7 @@ const goldenFile = join(repoRoot, "packages/inference-runner/tests/golden/fork-d
 /** One task per family of real-programs.md §3.5, as the rehearsal runs it. */
 const FAMILIES: Record<string, string> = {
   generative: "swallow|math_500|0|0",
+  instruction: "swallow|mifeval_ja|0|0",
   sampling: "swallow|aime_N4|0|0",
   jhumaneval: "swallow|swallow_jhumaneval|0|0",
   lcb: "swallow|lcb:codegeneration_v5_v6|0|0",

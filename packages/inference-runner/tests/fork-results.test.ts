@@ -1,10 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { openDetails } from "@sweval/details-viewer";
-import { repoRoot, swallowCheckout, testdir } from "@sweval/test-utils";
+import { openDetails, readRows } from "@sweval/details-viewer";
+import { realWriterPython, repoRoot, skipNote, swallowCheckout, testdir } from "@sweval/test-utils";
 import { describe, expect, it } from "vitest";
-import { forkDateId } from "../src/rehearse/fork-results.js";
+import { forkDateId, pythonRepr } from "../src/rehearse/fork-results.js";
+import { xxh64Hex } from "../src/rehearse/xxh64.js";
 
 const standIn = join(repoRoot, "packages/inference-runner/dist/rehearse/lighteval.js");
 
@@ -129,7 +130,10 @@ describe("the rehearsal writes the results JSON the fork writes (real-programs.m
       "effective_few_shots",
       "num_truncated_few_shots",
     ]);
-    expect(document.summary_tasks["swallow|aime:24|0"].hashes.hash_examples).toMatch(/^[0-9a-f]{16}$/);
+    // xxh64 over the sorted xxh64s of each row's query, as the fork's summary (checked against Python's xxhash below).
+    const rows = await readRows(await openDetails(join(detailsDir, run, details)), { columns: ["example"] });
+    const examples = rows.map((row) => String(row.example));
+    expect(document.summary_tasks["swallow|aime:24|0"].hashes.hash_examples).toBe(xxh64Hex(examples.map(xxh64Hex).sort().join("")));
     expect(document.summary_general).not.toHaveProperty("effective_few_shots");
     expect(document.summary_general.non_truncated).toBe(2 * entry.effective_num_docs);
   });
@@ -337,5 +341,43 @@ describe("the details viewer on a rehearsal's run", () => {
     } finally {
       server.close();
     }
+  });
+});
+
+const python = realWriterPython();
+skipNote(
+  Boolean(python),
+  "checking xxh64 and str() against Python's xxhash",
+  "SWEVAL_PYTHON is not set; xxh64 is checked on published test vectors only",
+);
+
+describe("the summary hashes are the fork's: xxh64 of the UTF-8 text, str() of the messages", () => {
+  const texts = [
+    "",
+    "abc",
+    "a".repeat(100),
+    "こんにちは、世界",
+    "it's",
+    'say "hi"',
+    `both ' and "`,
+    "tab\tnew\nline\\",
+    "\u0001",
+    "x".repeat(31),
+    "y".repeat(33),
+  ];
+
+  it("matches XXH64's published vectors", () => {
+    expect(xxh64Hex("")).toBe("ef46db3751d8e999");
+    expect(xxh64Hex("abc")).toBe("44bc2cf5ad770999");
+  });
+
+  it.skipIf(!python)("matches Python's xxhash and str() on Japanese, quotes, escapes and every length path", () => {
+    const script =
+      "import sys, json, xxhash\ntexts = json.load(sys.stdin)\nprint(json.dumps({'hash': [xxhash.xxh64(t.encode()).hexdigest() for t in texts], 'repr': [repr(t) for t in texts]}))";
+    const answer = spawnSync(python as string, ["-c", script], { input: JSON.stringify(texts), encoding: "utf8" });
+    expect(answer.status, answer.stderr).toBe(0);
+    const oracle = JSON.parse(answer.stdout) as { hash: string[]; repr: string[] };
+    expect(texts.map(xxh64Hex)).toEqual(oracle.hash);
+    expect(texts.map(pythonRepr)).toEqual(oracle.repr);
   });
 });

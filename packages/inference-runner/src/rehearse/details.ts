@@ -3,7 +3,7 @@
 import { double } from "./arrow-rows.js";
 import type { SubtaskRun } from "./fork-results.js";
 
-export type Family = "generative" | "sampling" | "jhumaneval" | "lcb" | "mt_bench";
+export type Family = "generative" | "instruction" | "sampling" | "jhumaneval" | "lcb" | "mt_bench";
 
 /** V5's N4 / N16 variants (`aime_N4`, `gpqa_N4:diamond`): the n they sample, else null. */
 export function samplingN(task: string): number | null {
@@ -16,6 +16,8 @@ export function familyOf(subtask: string): Family {
   if (/mt_bench/.test(subtask)) return "mt_bench";
   if (/lcb:codegeneration/.test(subtask)) return "lcb";
   if (/humaneval/.test(subtask)) return "jhumaneval";
+  // M-IFEval-Ja and IFBench: the task's own specifics, the instructions each prompt carries and their arguments.
+  if (/mifeval|ifbench/.test(subtask)) return "instruction";
   // V5's N4 / N16 variants: extractive tasks sampled n times (GENERATIVE_SAMPLING).
   if (samplingN(subtask)) return "sampling";
   return "generative";
@@ -87,14 +89,11 @@ export function detailsRows(run: SubtaskRun, context: DetailsContext): Array<Rec
         },
       };
     }
-    return {
-      ...common,
-      full_prompt: single,
-      gold: ["42"],
-      metrics: scores,
-      predictions: [answer(0)],
-      specifics: { extracted_predictions: right ? ["42", "42"] : [], extracted_golds: ["42", "42"] },
-    };
+    const specifics =
+      family === "instruction"
+        ? { instructions_id_list: ["length_constraints:number_words"], kwargs: [{ num_words: 300, relation: "less than" }] }
+        : { extracted_predictions: right ? ["42", "42"] : [], extracted_golds: ["42", "42"] };
+    return { ...common, full_prompt: single, gold: ["42"], metrics: scores, predictions: [answer(0)], specifics };
   });
 }
 

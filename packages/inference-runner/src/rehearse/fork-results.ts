@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { pythonFloatRepr } from "@sweval/core";
 import { Double, double } from "./arrow-rows.js";
+import { xxh64Hex } from "./xxh64.js";
 
 /** V4's 17 GenerationParameters fields in the fork's order; V5 inserts chat_template_kwargs after reasoning_effort. */
 export const GENERATION_FIELDS = [
@@ -268,16 +269,25 @@ function configTask(run: SubtaskRun) {
   };
 }
 
-/** 16 hex digits over the sorted per-row hashes (the fork uses xxh64; a rehearsal's texts are its own anyway). */
+/** The fork's summary hash: xxh64 of each row's text, sorted, then xxh64 of them joined. */
 function digest(items: string[]): string {
-  const rows = items.map((item) => createHash("sha256").update(item).digest("hex").slice(0, 16)).sort();
-  return createHash("sha256").update(rows.join("")).digest("hex").slice(0, 16);
+  return xxh64Hex(items.map(xxh64Hex).sort().join(""));
+}
+
+/** Python's `repr` of a str, which `str(full_prompt)` writes for each message's values. */
+export function pythonRepr(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  const escaped = text.replace(/[\\\n\r\t]|[\u0000-\u001f\u007f]/g, (char) => {
+    const named: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+    return named[char] ?? `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  });
+  return `${quote}${quote === "'" ? escaped.replaceAll("'", "\\'") : escaped}${quote}`;
 }
 
 function hashes(prompts: string[]) {
   return {
     hash_examples: digest(prompts),
-    hash_full_prompts: digest(prompts.map((prompt) => `[{'role': 'user', 'content': '${prompt}'}]`)),
+    hash_full_prompts: digest(prompts.map((prompt) => `[{'role': 'user', 'content': ${pythonRepr(prompt)}}]`)),
     hash_input_tokens: digest(prompts.map(() => "[[]]")),
     hash_cont_tokens: digest(prompts.map(() => "[[]]")),
   };

@@ -145,7 +145,9 @@ function tableTasks(suite: string, task: string, fewshot: string) {
   const conf = readAggregateConf(checkoutIsV5() ? "swallow-v202604" : undefined);
   const metrics = new Set<string>();
   const fromTable = new Set<string>();
-  for (const column of conf.columns) {
+  // The column naming the most metrics (an average over all of a task's) lists them in the fork's own order.
+  const widestFirst = [...conf.columns].sort((a, b) => b.metrics.length - a.metrics.length);
+  for (const column of widestFirst) {
     const matching = column.tasks.filter((key) => key === base || key.startsWith(`${suite}|${task}:`));
     if (matching.length === 0) continue;
     for (const metric of column.metrics) metrics.add(metric);

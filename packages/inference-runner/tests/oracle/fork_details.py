@@ -42,6 +42,14 @@ def generative(i):  # family A (math_500) and B (multiple choice): the same type
                   {"extracted_predictions": extracted, "extracted_golds": ["204", "204"]})
 
 
+def instruction(i):  # mifeval_ja / ifbench_singleturn: the task's own specifics (main.py:21-24)
+    return common(f"instruction {i}", user(f"instruction {i}"), ["三百語以内で答えます。"], ["42"],
+                  {name: float(i % 2 == 0) for name in ("prompt_level_strict_acc", "inst_level_strict_acc",
+                                                          "prompt_level_loose_acc", "inst_level_loose_acc")},
+                  {"instructions_id_list": ["ja:length_constraints:number_letters"],
+                   "kwargs": [{"num_words": 300, "relation": "less than"}]})
+
+
 def sampling(i):  # V5 N4 variants: extractive, n = 4, with the answer frequencies
     return common(f"question {i}", user(f"question {i}"), ["The answer is 42."] * 4, ["42"],
                   {f"extractive_match_{kind}@{k}:4": 0.5 for kind in ("pass", "maj") for k in (1, 2, 4)},
@@ -107,7 +115,7 @@ def mt_bench(i):  # family D: per-turn prompts, turns x samples, judge fields fo
     return common(q1, [turn1, turn2], [["春は桜"] * 5, ["夏は蝉"] * 5], [], metrics, specifics)
 
 
-FAMILIES = {"generative": generative, "sampling": sampling, "jhumaneval": jhumaneval, "lcb": lcb, "mt_bench": mt_bench}
+FAMILIES = {"generative": generative, "instruction": instruction, "sampling": sampling, "jhumaneval": jhumaneval, "lcb": lcb, "mt_bench": mt_bench}
 
 if __name__ == "__main__":
     out = sys.argv[1]
