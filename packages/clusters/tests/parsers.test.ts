@@ -9,6 +9,9 @@ import {
   parsePbsQstatJson,
   parseQacct,
   parseQstatXml,
+  parseSacct,
+  parseSacctAll,
+  parseScontrolJob,
   parseSqueue,
   pbsPro as pbsProDialect,
   type SchedulerControl,
@@ -61,6 +64,13 @@ describe.skipIf(!have)(
       expect(parseQacct(sample(file))).toMatchObject({ outcome, exitStatus });
     });
 
+    it("reads the run time accounting recorded: qacct ru_wallclock, scontrol RunTime", () => {
+      expect(parseQacct(sample("sge/qacct-j-completed.txt"))?.elapsedSeconds).toBe(20);
+      expect(parseQacct(sample("sge/qacct-j-h_rt-exceeded.txt"))?.elapsedSeconds).toBe(4);
+      expect(parseScontrolJob(sample("slurm/scontrol-show-job-completed.txt"))?.elapsedSeconds).toBe(20);
+      expect(parseScontrolJob(sample("slurm/scontrol-show-job-timeout.txt"))).toMatchObject({ outcome: "timeout", elapsedSeconds: 83 });
+    });
+
     it("reads squeue and leaves terminal states to accounting", () => {
       // The sample was taken with -o '%i|%j|%T|%r|%M|%l|%S|%e'; sweval asks for '%i|%T|%M|%j|%V'.
       const lines = sample("slurm/squeue-t-all.txt").trim().split("\n").slice(1);
@@ -93,6 +103,26 @@ describe.skipIf(!have)(
     });
   },
 );
+
+describe("run times in accounting", () => {
+  it("sacct's ElapsedRaw, qacct's start and end when ru_wallclock is absent, PBS resources_used.walltime", () => {
+    expect(parseSacctAll("13|COMPLETED|0:0|1234\n14|TIMEOUT|0:15|600\n").get("14")).toMatchObject({
+      outcome: "timeout",
+      elapsedSeconds: 600,
+    });
+    expect(parseSacct("13|COMPLETED|0:0|1234", "13")?.elapsedSeconds).toBe(1234);
+    const qacct =
+      "==============================================================\njobnumber    9\nstart_time   Sat Nov 28 10:56:22 2026\nend_time     Sat Nov 28 10:58:02 2026\nfailed       0\nexit_status  0\n";
+    expect(parseQacct(qacct)?.elapsedSeconds).toBe(100);
+    const pbs = JSON.stringify({ Jobs: { "7.pbs1": { job_state: "F", Exit_status: 0, resources_used: { walltime: "01:02:03" } } } });
+    expect(parsePbsAccounting(pbs, "7.pbs1")).toEqual({
+      outcome: "finished",
+      exitStatus: 0,
+      reason: "pbs: Exit_status 0",
+      elapsedSeconds: 3723,
+    });
+  });
+});
 
 describe("transient errors", () => {
   it.each([

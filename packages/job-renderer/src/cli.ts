@@ -26,12 +26,21 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("-g, --group <name>", "billing group (TSUBAME -g / ABCI -P); default from the profile's variable, e.g. TSUBAME_GROUP")
     .option("--priority <n>", "scheduler priority the profile allows (TSUBAME: -5, -4, -3)", parseInteger)
     .option("--pack", "bin each model's tasks into as few jobs as fit under the node kind's longest walltime (one vLLM start per job)")
+    .addOption(
+      new Option("--walltime <source>", "h_rt from tasks_runtime.csv (static) or from the ledger's run history (learned)")
+        .choices(["static", "learned"])
+        .default("static"),
+    )
+    .option(
+      "--ledger <file>",
+      "the history --walltime learned reads (default: $SWEVAL_LEDGER, else each plan's <store>/results/.sweval/ledger.jsonl)",
+    )
     .option("--rehearse", "jobs run sweval-run --rehearse: simulated vLLM and lighteval, outputs marked as rehearsal")
     .option("--then-aggregate", "after each model's jobs, a job that re-aggregates it once they all ended (-hold_jid / afterany)")
     .option("--reservation <id>", "advance reservation the jobs run in (Grid Engine -ar, Slurm --reservation; default: $AR_ID)")
     .option("--dry-run", "print the manifest without writing anything")
     .action(async (flags: RenderFlags) => {
-      const { parsePlans, groupFromEnvironment, renderJobs, resolveJobTools, writeJobs } = await import("./index.js");
+      const { parsePlans, groupFromEnvironment, readHistoryFor, renderJobs, resolveJobTools, writeJobs } = await import("./index.js");
       const outDir = resolve(io.cwd, flags.out);
       if (existsSync(outDir) && !statSync(outDir).isDirectory())
         throw new InputError("is a file; --out names the directory for the job scripts", { code: "E_USAGE", file: outDir, field: "--out" });
@@ -56,6 +65,13 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         legacyScript: flags.legacyScript,
         reservation: flags.reservation ?? (io.env.AR_ID || null),
         tools,
+        history:
+          flags.walltime === "learned"
+            ? await readHistoryFor(plans, {
+                ledger: flags.ledger ? resolve(io.cwd, flags.ledger) : io.env.SWEVAL_LEDGER || null,
+                log: io.stderr,
+              })
+            : null,
       });
       if (!flags.dryRun) await writeJobs(outDir, files);
       io.stderr.write(`sweval-render: ${flags.dryRun ? "would write" : "wrote"} ${manifest.jobs.length} job script(s) under ${outDir}\n`);
@@ -65,8 +81,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     examples: [
       "sweval-resolve -m tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 -t all | sweval-render --out jobs/ --group tga-example",
       "sweval-render --plan plan.json --out jobs/ --pack --then-aggregate --dry-run",
+      "sweval-render --plan plan.json --out jobs/ --walltime learned   # h_rt from the ledger's past run times",
     ],
-    env: ["SWEVAL_ENV_FILE", "SWEVAL_NODE", "SWEVAL_RUN", "SWEVAL_AGGREGATE"],
+    env: ["SWEVAL_ENV_FILE", "SWEVAL_NODE", "SWEVAL_RUN", "SWEVAL_AGGREGATE", "SWEVAL_LEDGER"],
     otherEnv: {
       AR_ID: "the advance reservation when --reservation is not given (as V5's qsub_all.sh)",
       TSUBAME_GROUP: "the billing group when --group is not given (the cluster profile names the variable; also read from .env)",
@@ -87,6 +104,8 @@ interface RenderFlags {
   rehearse?: boolean;
   pack?: boolean;
   thenAggregate?: boolean;
+  walltime: "static" | "learned";
+  ledger?: string;
 }
 
 /** A tool the jobs need but the renderer could not find: the jobs then depend on the compute node's PATH. */

@@ -2,7 +2,18 @@ import { join } from "node:path";
 import { type ClusterFacts, type Dialect, dialectFor, formatWalltime, type JobRequest, parseWalltime } from "@sweval/clusters";
 import { commentText, doubleQuoted, InputError, readPackageVersion, renderJson, shellQuote } from "@sweval/core";
 import { type Plan, type PlanTask, runPaths } from "@sweval/settings-resolver/schema";
-import { COMPLETION_LINE, JOB_TOOLS, JOBS_KIND, JOBS_VERSION, type Job, type JobsManifest, type JobTool, type JobTools } from "./schema.js";
+import { historyKey, learnedWalltime, type RunHistory, sizeClassOf } from "./learned-walltime.js";
+import {
+  COMPLETION_LINE,
+  JOB_TOOLS,
+  JOBS_KIND,
+  JOBS_VERSION,
+  type Job,
+  type JobsManifest,
+  type JobTool,
+  type JobTools,
+  type WalltimeFrom,
+} from "./schema.js";
 
 export type JobCommand = "sweval-run" | "legacy";
 
@@ -31,6 +42,11 @@ export interface RenderJobsOptions {
    * jobs run `sweval-run` / `sweval-aggregate` from the compute node's PATH. @default null
    */
   tools?: JobTools | null;
+  /**
+   * Walltimes learned from this run history (`readRunHistory` of the ledger) instead of tasks_runtime.csv's column,
+   * per task × node kind × model size class; tasks without enough history keep the static value. @default null
+   */
+  history?: RunHistory | null;
 }
 
 export interface RenderedFile {
@@ -68,7 +84,7 @@ export function renderJobs(options: RenderJobsOptions): RenderJobsResult {
     const context = jobContext(plan, options);
     files.push({ path: context.planPath, content: renderJson(plan), mode: 0o644 });
     const planJobs: Job[] = [];
-    for (const [index, tasks] of bins(plan, options.pack).entries()) {
+    for (const [index, tasks] of bins(context, options.pack).entries()) {
       const job = describeJob(context, evaluationShape(context, tasks, index));
       files.push({ path: job.script, content: renderJobScript(context, job, tasks), mode: 0o755 });
       planJobs.push(job);
@@ -137,6 +153,7 @@ export interface JobContext {
   rehearse: boolean;
   tools: JobTools | null;
   reservation: string | null;
+  history: RunHistory | null;
 }
 
 /** What makes one job different from its plan's others. */
@@ -147,6 +164,7 @@ interface JobShape {
   walltime: string;
   logDir: string;
   after: string[];
+  walltimeFrom?: WalltimeFrom;
 }
 
 function jobContext(plan: Plan, options: RenderJobsOptions): JobContext {
@@ -165,27 +183,61 @@ function jobContext(plan: Plan, options: RenderJobsOptions): JobContext {
     rehearse: Boolean(options.rehearse),
     tools: options.tools ?? null,
     reservation: checkReservation(plan, options.reservation ?? null),
+    history: options.history ?? null,
   };
 }
 
-function bins(plan: Plan, pack: boolean | undefined): PlanTask[][] {
+function bins(context: JobContext, pack: boolean | undefined): PlanTask[][] {
+  const { plan } = context;
   if (!pack) return plan.tasks.map((task) => [task]);
-  return packTasks(plan.tasks, parseWalltime(plan.nodeKind.maxWalltime ?? "24:00:00"));
+  // Packed by the walltimes the jobs will ask for: learned ones are shorter, so more tasks share one vLLM start.
+  const learned = plan.tasks.map((task) => ({ ...task, walltime: { ...task.walltime, seconds: taskWalltime(context, task).seconds } }));
+  const packed = packTasks(learned, maxWalltimeSeconds(plan));
+  const byKey = new Map(plan.tasks.map((task) => [task.key, task]));
+  return packed.map((bin) => bin.map((task) => byKey.get(task.key) ?? task));
+}
+
+function maxWalltimeSeconds(plan: Plan): number {
+  return parseWalltime(plan.nodeKind.maxWalltime ?? "24:00:00");
+}
+
+/** The walltime one task asks for: learned from the history when the renderer was given one, else the static column. */
+function taskWalltime(context: JobContext, task: PlanTask): WalltimeFrom & { seconds: number } {
+  const { plan } = context;
+  const key = historyKey(task.key, plan.nodeKind.name, sizeClassOf(plan.model.id));
+  return learnedWalltime(context.history?.get(key), { staticSeconds: task.walltime.seconds, maxSeconds: maxWalltimeSeconds(plan) });
 }
 
 function evaluationShape(context: JobContext, tasks: PlanTask[], index: number): JobShape {
   const [head] = tasks;
   if (!head) throw new InputError("a job needs at least one task", { code: "E_NO_TASK" });
   const packed = tasks.length > 1;
-  const walltimeSeconds = tasks.reduce((sum, task) => sum + task.walltime.seconds, 0);
+  const walltimes = tasks.map((task) => taskWalltime(context, task));
+  const walltimeSeconds = Math.min(
+    walltimes.reduce((sum, walltime) => sum + walltime.seconds, 0),
+    packed || context.history ? maxWalltimeSeconds(context.plan) : Number.POSITIVE_INFINITY,
+  );
+  const learned = walltimes.some((walltime) => walltime.source === "learned");
+  const expected = walltimes.map((walltime) => walltime.expectedSeconds);
   return {
     name: packed ? `pack${index + 1}_${head.key}` : head.key,
     tasks: tasks.map((task) => task.key),
     walltimeSeconds,
-    walltime: packed ? formatWalltime(walltimeSeconds) : head.walltime.value,
+    walltime: packed || learned ? formatWalltime(walltimeSeconds) : head.walltime.value,
     // A packed job's logs go to the model's results dir; a single task's to its task dir, as before.
     logDir: packed ? context.plan.paths.resultsDir : head.logDir,
     after: [],
+    ...(context.history
+      ? {
+          walltimeFrom: {
+            source: learned ? "learned" : "static",
+            staticSeconds: tasks.reduce((sum, task) => sum + task.walltime.seconds, 0),
+            samples: Math.min(...walltimes.map((walltime) => walltime.samples)),
+            timeouts: walltimes.reduce((sum, walltime) => sum + walltime.timeouts, 0),
+            expectedSeconds: expected.every((value) => value !== null) ? expected.reduce((sum, value) => sum + (value ?? 0), 0) : null,
+          },
+        }
+      : {}),
   };
 }
 
@@ -236,6 +288,7 @@ function describeJob(context: JobContext, shape: JobShape): Job {
     submit: { argv: dialect.submitArgv(request, { cluster: context.cluster, group: context.group }) },
     ledger: `${plan.paths.storePath}/results/.sweval/ledger.jsonl`,
     resultsDir: plan.paths.resultsDir,
+    ...(shape.walltimeFrom ? { sizeClass: sizeClassOf(plan.model.id), walltimeFrom: shape.walltimeFrom } : {}),
   };
 }
 

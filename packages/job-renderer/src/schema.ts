@@ -12,6 +12,16 @@ export const JOBS_VERSION = 2;
  */
 export const COMPLETION_LINE = "✅ Result aggregation was successfully done.";
 
+/** Where a job's walltime came from: tasks_runtime.csv's column, or the ledger's history (`--walltime learned`). */
+export const WalltimeFromSchema = z.object({
+  source: z.enum(["static", "learned"]),
+  staticSeconds: z.number().int().describe("what tasks_runtime.csv's column gives, for the estimate's comparison"),
+  samples: z.number().int().describe("finished runs of this task × node kind × size class in the history"),
+  timeouts: z.number().int().describe("runs of it that were killed at their walltime"),
+  expectedSeconds: z.number().nullable().describe("the median past run time: what the estimate expects; null without history"),
+});
+export type WalltimeFrom = z.infer<typeof WalltimeFromSchema>;
+
 export const JobSchema = z.object({
   id: z.string().describe("unique in the manifest: the script's path under the output dir, without .sh"),
   name: z.string().describe("the scheduler job name: <lang>_<task> of the first task, or aggregate"),
@@ -39,8 +49,30 @@ export const JobSchema = z.object({
   }),
   ledger: z.string().optional().describe("the submission ledger kept with the results: <repo>/results/.sweval/ledger.jsonl"),
   resultsDir: z.string().optional().describe("the model's results dir (aggregated_results.json goes here)"),
+  sizeClass: z.string().optional().describe("the model's size class (<=10B, <=40B, …), which learned walltimes are kept by"),
+  walltimeFrom: WalltimeFromSchema.optional().describe("set by --walltime learned; absent: the static column"),
 });
 export type Job = z.infer<typeof JobSchema>;
+
+/**
+ * What a renderer reads of a submission ledger (written by sweval-pbs) to learn walltimes: a job's submitted line
+ * and the settled line the board wrote from accounting. sweval-pbs's own schema for those lines satisfies this one.
+ */
+export const LedgerRunLineSchema = z.discriminatedUnion("event", [
+  z.object({
+    event: z.literal("submitted"),
+    scheduler: z.string(),
+    jobId: z.string(),
+    job: JobSchema.pick({ tasks: true, resources: true, model: true, walltimeSeconds: true, sizeClass: true }),
+  }),
+  z.object({
+    event: z.literal("settled"),
+    scheduler: z.string(),
+    jobId: z.string(),
+    state: z.string(),
+    elapsedSeconds: z.number().nullable().optional(),
+  }),
+]);
 
 /**
  * The installed tools a job runs, as absolute paths on the login node that rendered it: jobs run the same

@@ -95,7 +95,8 @@ export async function buildBoard(options: BuildBoardOptions): Promise<StatusBoar
     const id = `${entry.scheduler}:${entry.jobId}`;
     const queued = queues.get(entry.scheduler)?.get(entry.jobId);
     const known = queued ? undefined : settled.get(id);
-    if (known) return { state: known.state, reason: known.reason, exitStatus: known.exitStatus, elapsedSeconds: null };
+    if (known)
+      return { state: known.state, reason: known.reason, exitStatus: known.exitStatus, elapsedSeconds: known.elapsedSeconds ?? null };
     const accounting = queued
       ? null
       : (prefetched.get(id) ??
@@ -210,6 +211,7 @@ export function settledEntry(entry: SubmittedEntry, state: DerivedState): Settle
     state: state.state as SettledEntry["state"],
     exitStatus: state.exitStatus,
     reason: state.reason,
+    elapsedSeconds: state.elapsedSeconds,
   };
 }
 

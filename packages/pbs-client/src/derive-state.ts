@@ -26,6 +26,17 @@ export function deriveState(
   accounting: AccountingInfo | null,
   cancelled: boolean,
 ): DerivedState {
+  const state = decideState(entry, queued, accounting, cancelled);
+  // A job that left the queue ran for what accounting says: kept in the ledger for learned walltimes and estimates.
+  return queued ? state : { ...state, elapsedSeconds: accounting?.elapsedSeconds ?? null };
+}
+
+function decideState(
+  entry: SubmittedEntry,
+  queued: QueueInfo | undefined,
+  accounting: AccountingInfo | null,
+  cancelled: boolean,
+): DerivedState {
   if (queued) return { state: queued.state, reason: `queue: ${queued.raw}`, exitStatus: null, elapsedSeconds: queued.elapsedSeconds };
   const logs = readLogs(entry);
   if (accounting && accounting.outcome !== "finished") {

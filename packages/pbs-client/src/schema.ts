@@ -52,6 +52,11 @@ export const SettledEntrySchema = z.object({
   state: z.enum(["done", "done_with_errors", "error", "timeout", "deleted"]),
   exitStatus: z.number().nullable(),
   reason: z.string(),
+  elapsedSeconds: z
+    .number()
+    .nullable()
+    .optional()
+    .describe("how long the job ran, from the scheduler's accounting (absent in lines written before it was kept)"),
 });
 
 /** One line of the ledger. The ledger is append-only JSON Lines; each line is one of these events. */

@@ -17,6 +17,7 @@ const TASKS = [
   ["t_slow", "task_slow", "00:00:04"],
   ["t_long", "task_long", "00:05:00"],
   ["t_wait", "task_wait", "00:01:00"],
+  ["t_nap", "task_nap", "02:00:00"],
 ] as const;
 
 /** The stand-in for sweval-aggregate the aggregation jobs exec: it records when it ran. */
@@ -36,6 +37,7 @@ case "$task" in
   t_slow) sleep 60 ;;
   t_long) sleep 300 ;;
   t_wait) sleep 4; echo "ended at $(date +%s%N)"; echo "✅ Result aggregation was successfully done." ;;
+  t_nap) sleep "$(cat "$(dirname "$0")/nap" 2>/dev/null || echo 1)"; echo "✅ Result aggregation was successfully done." ;;
 esac
 `;
 

@@ -131,9 +131,17 @@ export function parseQacct(text: string): AccountingInfo | null {
   const failed = field("failed");
   const failedCode = Number(/^(\d+)/.exec(failed)?.[1] ?? "0");
   const exitStatus = Number(/^(-?\d+)/.exec(field("exit_status"))?.[1] ?? "0");
-  if (failedCode === 37 || /h_rt|wallclock/i.test(failed)) return { outcome: "timeout", exitStatus, reason: `qacct: failed ${failed}` };
-  if (failedCode === 100 && exitStatus === 137) return { outcome: "deleted", exitStatus, reason: "qacct: killed (qdel)" };
-  if (failedCode !== 0) return { outcome: "error", exitStatus, reason: `qacct: failed ${failed}` };
-  if (exitStatus !== 0) return { outcome: "error", exitStatus, reason: `qacct: exit_status ${exitStatus}` };
-  return { outcome: "finished", exitStatus, reason: "qacct: exit_status 0" };
+  // ru_wallclock is "3s" on SGE 8.1, "3" or "3.000" elsewhere; the start and end times when it is absent.
+  const wallclock = /^(\d+(?:\.\d+)?)s?$/.exec(field("ru_wallclock"))?.[1];
+  const span = (Date.parse(field("end_time")) - Date.parse(field("start_time"))) / 1000;
+  const elapsedSeconds = wallclock !== undefined ? Math.round(Number(wallclock)) : Number.isFinite(span) && span >= 0 ? span : null;
+  return { ...qacctOutcome(failed, failedCode, exitStatus), exitStatus, elapsedSeconds };
+}
+
+function qacctOutcome(failed: string, failedCode: number, exitStatus: number): Pick<AccountingInfo, "outcome" | "reason"> {
+  if (failedCode === 37 || /h_rt|wallclock/i.test(failed)) return { outcome: "timeout", reason: `qacct: failed ${failed}` };
+  if (failedCode === 100 && exitStatus === 137) return { outcome: "deleted", reason: "qacct: killed (qdel)" };
+  if (failedCode !== 0) return { outcome: "error", reason: `qacct: failed ${failed}` };
+  if (exitStatus !== 0) return { outcome: "error", reason: `qacct: exit_status ${exitStatus}` };
+  return { outcome: "finished", reason: "qacct: exit_status 0" };
 }

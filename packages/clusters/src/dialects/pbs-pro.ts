@@ -105,10 +105,15 @@ export function parsePbsAccounting(text: string, id: string): AccountingInfo | n
   const job = (JSON.parse(text) as { Jobs?: Record<string, PbsJob> }).Jobs?.[id];
   if (!job || (job.job_state !== "F" && job.job_state !== "X") || job.Exit_status === undefined) return null;
   const exit = job.Exit_status;
-  if (exit === -29) return { outcome: "timeout", exitStatus: exit, reason: "pbs: walltime exceeded (Exit_status -29)" };
-  if (exit === 271 || exit === 265) return { outcome: "deleted", exitStatus: exit, reason: `pbs: killed (Exit_status ${exit})` };
-  if (exit !== 0) return { outcome: "error", exitStatus: exit, reason: `pbs: Exit_status ${exit}` };
-  return { outcome: "finished", exitStatus: 0, reason: "pbs: Exit_status 0" };
+  const elapsedSeconds = job.resources_used?.walltime ? durationSeconds(job.resources_used.walltime) : null;
+  return { ...pbsOutcome(exit), exitStatus: exit, elapsedSeconds };
+}
+
+function pbsOutcome(exit: number): Pick<AccountingInfo, "outcome" | "reason"> {
+  if (exit === -29) return { outcome: "timeout", reason: "pbs: walltime exceeded (Exit_status -29)" };
+  if (exit === 271 || exit === 265) return { outcome: "deleted", reason: `pbs: killed (Exit_status ${exit})` };
+  if (exit !== 0) return { outcome: "error", reason: `pbs: Exit_status ${exit}` };
+  return { outcome: "finished", reason: "pbs: Exit_status 0" };
 }
 
 function pbsState(raw: string): JobState {

@@ -54,14 +54,17 @@ export const slurm: Dialect = {
         argv: ["scontrol", "-o", "show", "job", id],
         parse: (answer) => (answer.exitCode === 0 ? parseScontrolJob(answer.stdout) : undefined),
       },
-      { argv: ["sacct", "-c", "-P", "-n", "-j", id, "--format=JobID,State,ExitCode"], parse: (answer) => parseSacct(answer.stdout, id) },
+      {
+        argv: ["sacct", "-c", "-P", "-n", "-j", id, "--format=JobID,State,ExitCode,ElapsedRaw"],
+        parse: (answer) => parseSacct(answer.stdout, id),
+      },
     ],
     cancelArgv: (id) => ["scancel", id],
     bulkAccounting: [
       // Every job the controller still knows (MinJobAge), then accounting for the rest, a few hundred ids a call.
       { argv: () => ["scontrol", "-o", "show", "job"], parse: parseScontrolJobs },
       {
-        argv: (ids) => ["sacct", "-c", "-P", "-n", "-X", "-j", ids.join(","), "--format=JobID,State,ExitCode"],
+        argv: (ids) => ["sacct", "-c", "-P", "-n", "-X", "-j", ids.join(","), "--format=JobID,State,ExitCode,ElapsedRaw"],
         parse: parseSacctAll,
         chunk: 200,
       },
@@ -92,7 +95,9 @@ export function parseScontrolJob(text: string): AccountingInfo | null | undefine
   const state = /JobState=(\S+)/.exec(text)?.[1];
   if (!state) return undefined;
   const exit = /ExitCode=(\d+):(\d+)/.exec(text);
-  return slurmOutcome(state, exit ? Number(exit[1]) : null, exit ? Number(exit[2]) : 0);
+  const info = slurmOutcome(state, exit ? Number(exit[1]) : null, exit ? Number(exit[2]) : 0);
+  const runTime = /RunTime=(\S+)/.exec(text)?.[1];
+  return info && { ...info, elapsedSeconds: runTime ? durationSeconds(runTime) : null };
 }
 
 /** `scontrol -o show job`: one line per job the controller knows. */
@@ -106,7 +111,7 @@ export function parseScontrolJobs(text: string): Map<string, AccountingInfo> {
   return jobs;
 }
 
-/** `sacct -c -P -n -X -j A,B,… --format=JobID,State,ExitCode`: one line per job. */
+/** `sacct -c -P -n -X -j A,B,… --format=JobID,State,ExitCode,ElapsedRaw`: one line per job. */
 export function parseSacctAll(text: string): Map<string, AccountingInfo> {
   const jobs = new Map<string, AccountingInfo>();
   for (const line of text.split("\n")) {
@@ -117,13 +122,14 @@ export function parseSacctAll(text: string): Map<string, AccountingInfo> {
   return jobs;
 }
 
-/** `sacct -c -P -n -j ID --format=JobID,State,ExitCode`: the job's own line, not its steps'. */
+/** `sacct -c -P -n -j ID --format=JobID,State,ExitCode,ElapsedRaw`: the job's own line, not its steps'. */
 export function parseSacct(text: string, id: string): AccountingInfo | null {
   const line = text.split("\n").find((l) => l.split("|")[0] === id);
   if (!line) return null;
-  const [, state = "", code = "0:0"] = line.split("|");
+  const [, state = "", code = "0:0", elapsed = ""] = line.split("|");
   const [exit, signal] = code.split(":").map(Number);
-  return slurmOutcome(state.split(" ")[0] ?? "", exit ?? null, signal ?? 0);
+  const info = slurmOutcome(state.split(" ")[0] ?? "", exit ?? null, signal ?? 0);
+  return info && { ...info, elapsedSeconds: /^\d+$/.test(elapsed) ? Number(elapsed) : null };
 }
 
 function slurmQueueState(raw: string): JobState {

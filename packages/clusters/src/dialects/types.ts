@@ -24,6 +24,8 @@ export interface AccountingInfo {
   outcome: "finished" | "error" | "timeout" | "deleted";
   exitStatus: number | null;
   reason: string;
+  /** How long the job ran (wall clock), when accounting says: what learned walltimes and cost estimates are made of. */
+  elapsedSeconds?: number | null;
 }
 
 /** What a dialect needs to know of a job to write its directives and submit command. */

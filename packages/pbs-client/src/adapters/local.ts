@@ -172,6 +172,13 @@ export function localAdapter(stateDir: string): SchedulerAdapter {
 }
 
 function localOutcome(job: LocalJob): AccountingInfo | null {
+  const outcome = localState(job);
+  if (!outcome) return null;
+  const span = (Date.parse(job.endedAt ?? "") - Date.parse(job.startedAt ?? "")) / 1000;
+  return { ...outcome, elapsedSeconds: Number.isFinite(span) ? Math.max(0, Math.round(span)) : null };
+}
+
+function localState(job: LocalJob): AccountingInfo | null {
   if (job.state === "running" && !isAlive(job.pid))
     return { outcome: "error", exitStatus: null, reason: "local: the job's supervisor is gone" };
   if (job.state !== "exited") return null;
