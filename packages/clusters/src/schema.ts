@@ -64,6 +64,13 @@ export const CostsSchema = z.object({
   pointsPerHour: z.record(z.string(), z.number().nonnegative()).describe("points per unit-hour of each node kind"),
   confirmed: z.boolean().describe("false while the coefficients rest on secondary sources"),
   guessed: z.array(z.string()).default([]).describe("node kinds whose coefficient is a guess"),
+  balance: z
+    .object({
+      argv: z.array(z.string()).min(1).describe("the command that prints the group's points (the group is appended after -g)"),
+      format: z.enum(["t4-user-info"]).describe("t4-user-info group point: columns gid, group_name, deposit, balance"),
+    })
+    .optional()
+    .describe("where submit reads the group's balance, on the login node, before it submits"),
   sources: z.array(z.string()),
 });
 export type Costs = z.infer<typeof CostsSchema>;

@@ -18,6 +18,10 @@ export const SWEVAL_VARIABLES = {
   SWEVAL_AGGREGATE: "in a job: a command that replaces the recorded sweval-aggregate",
   SWEVAL_HF_CMD:
     "the hf program the login-node pre-download runs, as a JSON array (default: the checkout's common environment, else hf on PATH)",
+  SWEVAL_MAX_POINTS: "sweval-pbs submit refuses a plan whose points held at submission exceed this (also --max-points; also in .env)",
+  SWEVAL_MAX_COST: "sweval-pbs submit refuses a plan whose estimated API money exceeds this (also --max-cost; also in .env)",
+  SWEVAL_PRICES: "the API prices file the estimate reads (default: conf/costs/prices.yaml, else the copy shipped with sweval)",
+  SWEVAL_TASK_SAMPLES: "the task sizes file the API estimate reads (default: conf/costs/task-samples.yaml, else the shipped copy)",
   SWEVAL_VLLM_CMD: 'the vLLM program as a JSON array, e.g. ["/opt/venv/bin/vllm"] (default: the plan\'s environment)',
   SWEVAL_LIGHTEVAL_CMD: "the lighteval program as a JSON array (default: the plan's environment)",
   SWEVAL_HEALTH_TIMEOUT: "seconds to wait for vLLM's /health (default: 3600)",

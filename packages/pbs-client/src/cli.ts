@@ -22,6 +22,13 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option("--backoff-ms <ms>", "first retry delay, doubled each time", toInt, 1000)
     .option("--predownload", "download each vLLM model on this node before submitting (default: as the cluster profile says)")
     .option("--no-predownload", "let each job find or download the model itself")
+    .option("--max-points <n>", "refuse the plan if it holds more points at submission (default: $SWEVAL_MAX_POINTS)", toNumber)
+    .option(
+      "--max-cost <x>",
+      "refuse the plan if its API calls cost more, in the prices file's currency (default: $SWEVAL_MAX_COST)",
+      toNumber,
+    )
+    .option("--prices <file>", "API prices for the estimate (default: $SWEVAL_PRICES, conf/costs/prices.yaml, the shipped copy)")
     .option("--then-aggregate", "moved: render with sweval-render --then-aggregate")
     .action(async (flags) => {
       const { submitCommand } = await import("./commands/submit.js");
@@ -30,9 +37,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 
   program
     .command("estimate")
-    .description("the points a manifest's jobs would hold at submission and cost at least and at most (TSUBAME4, ABCI 3.0)")
+    .description("the points a manifest's jobs would hold at submission and cost (least, expected, worst), and the API calls' money")
     .option("--manifest <file>", "read the manifest from a file instead of stdin")
     .option("--json", "the sweval/estimate document instead of the table")
+    .option("--prices <file>", "API prices (default: $SWEVAL_PRICES, conf/costs/prices.yaml, the shipped copy)")
     .action(async (flags) => {
       const { estimateCommand } = await import("./commands/estimate.js");
       exitCode = await estimateCommand(flags, io);
@@ -82,6 +90,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     examples: [
       "sweval-render --out jobs/ < plan.json | sweval-pbs submit",
       "sweval-pbs estimate --manifest jobs/manifest.json",
+      "sweval-pbs submit --manifest jobs/manifest.json --max-points 20 --max-cost 50",
       "sweval-pbs status --watch 30",
       "sweval-pbs resubmit --failed",
     ],
@@ -96,6 +105,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       "SWEVAL_AGGREGATE",
       "SWEVAL_HF_CMD",
       "SWEVAL_ENV_FILE",
+      "SWEVAL_MAX_POINTS",
+      "SWEVAL_MAX_COST",
+      "SWEVAL_PRICES",
+      "SWEVAL_TASK_SAMPLES",
     ],
 
     otherEnv: {
@@ -107,6 +120,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 
   const code = await runCli("sweval-pbs", program, argv, io);
   return code === ExitCode.ok ? exitCode : code;
+}
+
+function toNumber(value: string): number {
+  if (!/^\d+(\.\d+)?$/.test(value)) throw new InputError(`expected a number, received "${value}"`, { code: "E_USAGE" });
+  return Number(value);
 }
 
 function toInt(value: string): number {

@@ -1,7 +1,11 @@
 export { adapterFor } from "./adapters/index.js";
 export { createLocalScheduler, localAdapter, localStateDir } from "./adapters/local.js";
 export type { AccountingInfo, QueueInfo, SchedulerAdapter } from "./adapters/types.js";
+export type { ApiEstimate, CostData, Prices, TaskSamples } from "./api-estimate.js";
+export { ApiEstimateSchema, estimateApi, PricesSchema, readCostData, readManifestPlans, TaskSamplesSchema } from "./api-estimate.js";
 export { ACTIVE_OR_DONE, ACTIVE_STATES, buildBoard, renderBoard, STATE_ICONS } from "./board.js";
+export type { BudgetLimits, BudgetVerdict } from "./budget.js";
+export { budgetLimits, checkBudget, parseT4Balance } from "./budget.js";
 export { COMPLETION_LINE, deriveState, logPath, readLogs } from "./derive-state.js";
 export type { Estimate } from "./estimate.js";
 export { ESTIMATE_KIND, ESTIMATE_VERSION, EstimateSchema, estimateManifest, estimateSummary, renderEstimate } from "./estimate.js";

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { ExitCode, InputError, type Io, renderJson } from "@sweval/core";
+import type { JobsManifest } from "@sweval/job-renderer/schema";
 import { checkJobTools } from "../check-tools.js";
 import { execReal } from "../exec.js";
 import { SUBMIT_RESULT_KIND, SUBMIT_RESULT_VERSION, type SubmitOutcome, type SubmitResult } from "../schema.js";
@@ -16,6 +17,9 @@ export interface SubmitFlags extends CommonFlags {
   backoffMs: number;
   thenAggregate?: boolean;
   predownload?: boolean;
+  maxPoints?: number;
+  maxCost?: number;
+  prices?: string;
 }
 
 /** `sweval-pbs submit`: the outcome document on stdout, a summary on stderr; exit 1 when a job failed to submit. */
@@ -31,6 +35,7 @@ export async function submitCommand(flags: SubmitFlags, io: Io): Promise<number>
   const tools = checkJobTools(manifest, io.env);
   for (const note of tools.notes) log(note);
   for (const warning of tools.warnings) log(`warning: ${warning}`);
+  if (!(await withinBudget(manifest, flags, io, log))) return ExitCode.workFailed;
   if (manifest.downloads?.length) {
     const { predownload } = await import("../predownload.js");
     await predownload({ manifest, choice: flags.predownload, dryRun: Boolean(flags.dryRun), env: io.env, log, progress: io.stderr });
@@ -54,6 +59,34 @@ export async function submitCommand(flags: SubmitFlags, io: Io): Promise<number>
   const result: SubmitResult = { kind: SUBMIT_RESULT_KIND, version: SUBMIT_RESULT_VERSION, outcomes };
   io.stdout.write(renderJson(result));
   return outcomes.some((o) => o.status === "failed") ? ExitCode.workFailed : ExitCode.ok;
+}
+
+/**
+ * The estimate's one line before anything is submitted, and the budget stop: a plan above --max-points / --max-cost
+ * (or SWEVAL_MAX_POINTS / SWEVAL_MAX_COST) or above the group's balance is refused whole, its estimate shown.
+ */
+async function withinBudget(manifest: JobsManifest, flags: SubmitFlags, io: Io, log: (line: string) => void): Promise<boolean> {
+  const { budgetLimits, checkBudget } = await import("../budget.js");
+  const limits = await budgetLimits(flags, io.env, io.cwd);
+  if (!manifest.costs) {
+    if (limits.maxPoints !== null || limits.maxCost !== null)
+      throw new InputError(`cluster ${manifest.cluster} states no charging formula, so a budget cannot be checked`, {
+        code: "E_NO_COSTS",
+        field: limits.maxPoints !== null ? "--max-points" : "--max-cost",
+      });
+    return true;
+  }
+  const { estimateWithApi } = await import("./estimate.js");
+  const { estimateSummary, renderEstimate } = await import("../estimate.js");
+  const estimate = await estimateWithApi(manifest, { prices: flags.prices, io });
+  log(`estimate: ${estimateSummary(estimate)}`);
+  const verdict = await checkBudget(manifest, estimate, limits, { exec: execReal, env: io.env });
+  for (const note of verdict.notes) log(note);
+  if (verdict.refusals.length === 0) return true;
+  io.stderr.write(renderEstimate(estimate));
+  for (const refusal of verdict.refusals) log(`refused: ${refusal}`);
+  log("nothing submitted");
+  return false;
 }
 
 function summary(outcomes: SubmitOutcome[], dryRun: boolean): string {
