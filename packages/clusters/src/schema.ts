@@ -64,6 +64,11 @@ export const CostsSchema = z.object({
   pointsPerHour: z.record(z.string(), z.number().nonnegative()).describe("points per unit-hour of each node kind"),
   confirmed: z.boolean().describe("false while the coefficients rest on secondary sources"),
   guessed: z.array(z.string()).default([]).describe("node kinds whose coefficient is a guess"),
+  gpuMemoryGb: z
+    .number()
+    .positive()
+    .optional()
+    .describe("memory of one GPU, for the layout chooser (TSUBAME4: H100 SXM5 94 GB; ABCI 3.0: H200 141 GB)"),
   balance: z
     .object({
       argv: z.array(z.string()).min(1).describe("the command that prints the group's points (the group is appended after -g)"),

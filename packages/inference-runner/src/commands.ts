@@ -22,7 +22,11 @@ export function toolCommand(tool: "vllm" | "lighteval", plan: Pick<Plan, "cluste
  * where vLLM reads it, instead of on a command line anyone on the node can list.
  */
 export function vllmServeArgs(plan: Plan, task: PlanTask, port: number, gpus: number): string[] {
-  const args = ["serve", plan.model.path ?? plan.model.id, "--port", String(port), "--tensor-parallel-size", String(Math.max(1, gpus))];
+  // --layout auto: tensor-parallel over the GPUs one replica needs, the node's other GPUs as data-parallel replicas.
+  const layout = plan.layout;
+  const tensorParallel = layout ? layout.tensorParallel : Math.max(1, gpus);
+  const args = ["serve", plan.model.path ?? plan.model.id, "--port", String(port), "--tensor-parallel-size", String(tensorParallel)];
+  if (layout && layout.dataParallel > 1) args.push("--data-parallel-size", String(layout.dataParallel));
   if (typeof task.maxModelLength.value === "number" && task.maxModelLength.value > 0)
     args.push("--max-model-len", String(task.maxModelLength.value));
   args.push("--gpu-memory-utilization", "0.9", "--dtype", "bfloat16");

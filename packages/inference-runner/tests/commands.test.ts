@@ -3,6 +3,30 @@ import { parse } from "yaml";
 import { lightevalArgs, renderModelConfig, toolCommand, vllmServeArgs } from "../src/index.js";
 import { planFile } from "./helpers.js";
 
+describe("the layout --layout auto chose reaches vllm serve", () => {
+  it("tensor-parallel over one replica's GPUs, the node's others as --data-parallel-size replicas", async () => {
+    const { plan } = await planFile({ tasks: ["ja_gpqa"], nodeKind: "node_f" });
+    const [task] = plan.tasks;
+    if (!task) throw new Error("no task");
+    const layout = { tensorParallel: 1, dataParallel: 4, parameters: 8e9, sizeSource: "test", why: "test", legacy: null };
+    const args = vllmServeArgs({ ...plan, layout }, task, 8000, 4);
+    expect(args.slice(0, 8)).toEqual([
+      "serve",
+      plan.model.id,
+      "--port",
+      "8000",
+      "--tensor-parallel-size",
+      "1",
+      "--data-parallel-size",
+      "4",
+    ]);
+    // Without a layout: the legacy's one server tensor-parallel over every GPU, and no --data-parallel-size.
+    const legacy = vllmServeArgs(plan, task, 8000, 4);
+    expect(legacy.slice(4, 6)).toEqual(["--tensor-parallel-size", "4"]);
+    expect(legacy).not.toContain("--data-parallel-size");
+  });
+});
+
 describe("the argv and YAML given to the real programs", () => {
   it("match their golden files", async () => {
     const cases = [

@@ -1,6 +1,7 @@
 import type { Costs } from "@sweval/clusters/schema";
 import { InputError } from "@sweval/core";
 import type { JobsManifest } from "@sweval/job-renderer/schema";
+import type { Plan } from "@sweval/settings-resolver/schema";
 import { z } from "zod";
 import { type ApiEstimate, ApiEstimateSchema } from "./api-estimate.js";
 
@@ -40,6 +41,15 @@ export const EstimateSchema = z.object({
     staticHeld: z.number().describe("the deposit had every job kept its static walltime"),
   }),
   api: ApiEstimateSchema.nullable().describe("the API calls' money: provider-served models and MT-Bench judges"),
+  legacy: z
+    .object({
+      layouts: z.array(z.string()).describe("per plan: the node kind and tensor parallelism the legacy sizing guide gives"),
+      jobs: z.number().int().describe("one job per task, as qsub_all.sh submits them"),
+      held: z.number(),
+      worst: z.number(),
+    })
+    .nullable()
+    .describe("the same tasks in the legacy layout, static walltimes (plans made with --layout auto)"),
 });
 export type Estimate = z.infer<typeof EstimateSchema>;
 
@@ -48,7 +58,7 @@ export type Estimate = z.infer<typeof EstimateSchema>;
  * are submitted, the least and the most they can be charged. A point of TSUBAME4 is a node_f hour; priorities
  * multiply it (x1, x2, x4). Fractions below 1/10,000 of a point are dropped, as TSUBAME's rules drop them.
  */
-export function estimateManifest(manifest: JobsManifest, options: { api?: ApiEstimate | null } = {}): Estimate {
+export function estimateManifest(manifest: JobsManifest, options: { api?: ApiEstimate | null; plans?: Map<string, Plan> } = {}): Estimate {
   const costs = manifest.costs;
   if (!costs)
     throw new InputError(`cluster ${manifest.cluster} states no charging formula (costs: in its profile)`, {
@@ -105,7 +115,37 @@ export function estimateManifest(manifest: JobsManifest, options: { api?: ApiEst
       staticHeld: staticSum("held"),
     },
     api: options.api ?? null,
+    legacy: legacyEstimate(manifest, costs, options.plans),
   };
+}
+
+/**
+ * The plans' tasks as the legacy scripts would run them (--layout auto records that layout): one job per task on the
+ * sizing guide's node kind with its static walltime, at the same priority.
+ */
+function legacyEstimate(manifest: JobsManifest, costs: Costs, plans: Map<string, Plan> | undefined): Estimate["legacy"] {
+  const seen = new Set<string>();
+  const layouts: string[] = [];
+  let held = 0;
+  let worst = 0;
+  let jobs = 0;
+  for (const job of manifest.jobs) {
+    const legacy = plans?.get(job.planPath)?.layout?.legacy;
+    if (!legacy) continue;
+    const rate = costs.pointsPerHour[legacy.nodeKind];
+    if (rate === undefined) continue;
+    if (!seen.has(job.planPath)) layouts.push(`${legacy.nodeKind}, tensor-parallel ${legacy.tensorParallel}`);
+    seen.add(job.planPath);
+    for (const task of job.tasks) {
+      const seconds = legacy.walltimes[task];
+      if (seconds === undefined) continue;
+      const charged = charges(costs, rate * (job.costFactor ?? 1), seconds, null);
+      held += charged.held;
+      worst += charged.worst;
+      jobs += 1;
+    }
+  }
+  return jobs === 0 ? null : { layouts, jobs, held: round(held), worst: round(worst) };
 }
 
 /** The estimate as a table: one line per job and the total, with what the numbers rest on. */
@@ -141,6 +181,11 @@ export function renderEstimate(estimate: Estimate): string {
   if (estimate.total.staticWorst !== estimate.total.worst)
     notes.push(
       `learned walltimes: ${estimate.total.worst} points at worst and ${estimate.total.held} held, against ${estimate.total.staticWorst} and ${estimate.total.staticHeld} with tasks_runtime.csv's (${round(estimate.total.staticWorst - estimate.total.worst)} fewer)`,
+    );
+  const legacy = estimate.legacy;
+  if (legacy)
+    notes.push(
+      `legacy layout (${legacy.layouts.join("; ")}; ${legacy.jobs} jobs, one per task, static walltimes): ${legacy.held} points held, ${legacy.worst} at worst; this plan: ${estimate.total.held} and ${estimate.total.worst}`,
     );
   return `${table(rows)}${notes.join("\n")}\n${estimate.api ? renderApi(estimate.api) : ""}`;
 }

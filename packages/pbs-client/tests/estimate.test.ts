@@ -219,3 +219,33 @@ describe("the budget stop: a plan over the limit or the group's balance submits 
     expect(submitted.stderr).toMatch(/balance not checked: t4-user-info is not on this node/);
   });
 });
+
+describe("--layout auto beside the legacy layout", () => {
+  it("shows the legacy sizing guide's points for the same tasks (one job per task, static walltimes)", async () => {
+    const dir = await testdir();
+    // 8B: gpu_1 (0.2/h, hrt_q 30 min) against the legacy node_q (0.25/h, hrt_q 30 min).
+    const plan = await resolvePlan({
+      model: "org/Model-8B",
+      cluster: "tsubame4",
+      layout: "auto",
+      tasks: ["ja_gpqa", "ja_mmlu"],
+      root: repoRoot,
+      repoPath: dir,
+      offline: true,
+      env: {},
+    });
+    const { manifest, files } = renderJobs({ plans: [plan], outDir: join(dir, "jobs"), group: "tga-test", pack: true });
+    await writeJobs(join(dir, "jobs"), files);
+    writeFileSync(join(dir, "jobs/manifest.json"), JSON.stringify(manifest));
+    const result = await runBin(bin, ["estimate", "--manifest", join(dir, "jobs/manifest.json"), "--json"], { cwd: dir });
+    const estimate = EstimateSchema.parse(JSON.parse(result.stdout));
+    // Packed: one gpu_1 job of 30 + 60 min: 0.2 × 0.8 × 1.5 = 0.24. Legacy: node_q 0.25 × 0.8 × (0.5 + 1) = 0.3, in 2 jobs.
+    expect(estimate.jobs.map((job) => [job.nodeKind, job.walltimeSeconds])).toEqual([["gpu_1", 5400]]);
+    expect(estimate.total.held).toBe(0.24);
+    expect(estimate.legacy).toEqual({ layouts: ["node_q, tensor-parallel 1"], jobs: 2, held: 0.3, worst: 0.3 });
+    const table = await runBin(bin, ["estimate", "--manifest", join(dir, "jobs/manifest.json")], { cwd: dir });
+    expect(table.stdout).toMatch(
+      /legacy layout \(node_q, tensor-parallel 1; 2 jobs, one per task, static walltimes\): 0\.3 points held, 0\.3 at worst; this plan: 0\.24 and 0\.24/,
+    );
+  });
+});

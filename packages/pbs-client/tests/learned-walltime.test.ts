@@ -31,8 +31,10 @@ async function expectLearned(p: Project, cluster: string, naps: number[], option
   // Every settled line carries the run time accounting gave (qacct ru_wallclock / sacct ElapsedRaw).
   const napRuns = settled.filter((entry) => entry.state === "done").map((entry) => entry.elapsedSeconds ?? -1);
   expect(napRuns).toHaveLength(naps.length);
-  naps.forEach((nap, index) => expect(napRuns[index]).toBeGreaterThanOrEqual(nap));
-  naps.forEach((nap, index) => expect(napRuns[index]).toBeLessThan(nap + 5));
+  for (const [index, nap] of naps.entries()) {
+    expect(napRuns[index]).toBeGreaterThanOrEqual(nap);
+    expect(napRuns[index]).toBeLessThan(nap + 5);
+  }
   // The renderer reads the ledger sweval-pbs wrote: each of its lines satisfies the renderer's reading of them.
   for (const entry of readLedger(p.ledger).entries)
     if (entry.event === "submitted" || entry.event === "settled") expect(LedgerRunLineSchema.safeParse(entry).success).toBe(true);

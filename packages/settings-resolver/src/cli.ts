@@ -25,6 +25,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     )
     .option("-c, --cluster <name|file>", "cluster profile: conf/clusters/<name>.yaml or a path", "local")
     .option("-n, --node-kind <kind>", "node kind of the cluster profile (default: the profile's)")
+    .addOption(
+      new Option("--layout <mode>", "auto: node kind, tensor and data parallelism from the model's size, the cheapest that fits").choices([
+        "auto",
+      ]),
+    )
     .option("-s, --custom-settings <name>", "setting name in the model's custom settings YAML")
     .option("-t, --tasks <keys>", "task keys, globs like ja_*, or all (comma-separated, repeatable)", collect, [])
     .option(
@@ -64,6 +69,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         provider: flags.provider,
         cluster: flags.cluster,
         nodeKind: flags.nodeKind,
+        layout: flags.layout ?? null,
         modelPath: flags.modelPath,
         customSettings: flags.customSettings,
         tasks: flags.tasks.length > 0 ? flags.tasks : ["all"],
@@ -95,6 +101,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     examples: [
       "sweval-resolve --model tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 --custom-settings default --tasks all --explain",
       "sweval-resolve -m tokyotech-llm/Llama-3.1-Swallow-8B-Instruct-v0.5 -t ja_gpqa,en_math_500 --cluster tsubame4 --node-kind node_f | sweval-render --out jobs/",
+      "sweval-resolve -m Qwen/Qwen3-32B -t all --cluster tsubame4 --layout auto   # node kind and TP/DP from the model's size",
     ],
     env: ["SWEVAL_ROOT"],
     otherEnv: {
@@ -118,6 +125,7 @@ interface ResolveFlags {
   provider: "vllm" | "openai" | "deepinfra" | "openrouter";
   cluster: string;
   nodeKind?: string;
+  layout?: "auto";
   customSettings?: string;
   tasks: string[];
   mergeStrategy: "model-first" | "task-first";

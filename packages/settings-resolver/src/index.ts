@@ -1,5 +1,7 @@
 // Cluster knowledge lives in @sweval/clusters; these re-exports keep the resolver's API as it was.
 export { formatWalltime, listClusterProfiles, parseWalltime, readClusterProfile } from "@sweval/clusters";
+export type { Layout, ModelSize } from "./layout.js";
+export { chooseLayout, legacyLayout, modelSizeOf } from "./layout.js";
 export { embeddedDefaultsDir, locateInputs } from "./locate-inputs.js";
 export type { ModelMetadata } from "./model-metadata.js";
 export { detectModelMetadata, findCachedSnapshot, hubCacheDirs, maxModelLengthFromConfig } from "./model-metadata.js";

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { type ClusterProfile, clusterFacts, nodeKindFacts, parseWalltime, readClusterProfile } from "@sweval/clusters";
 import { didYouMean, InputError, parseDocument, parseJsonText, readPackageVersion, SAFE_NAME } from "@sweval/core";
 import { builtInReasoningParsers, type CheckoutFacts, PLUGIN_DIR, readCheckout, readsVllmUseV1 } from "./checkout.js";
+import { chooseLayout, type Layout, legacyLayout, type ModelSize, modelSizeOf } from "./layout.js";
 import { locateInputs } from "./locate-inputs.js";
 import { detectModelMetadata, type ModelMetadata } from "./model-metadata.js";
 import { findProfile, type ModelSettingsProfile } from "./model-settings.js";
@@ -71,6 +72,11 @@ export interface ResolvePlanOptions {
   copyDetails?: string | true | null;
   /** Push the details to the Hub under this org (V5's UPLOAD_DETAILS). @default $UPLOAD_DETAILS=true: tokyotech-llm, else none */
   uploadDetails?: string | null;
+  /**
+   * auto: choose the node kind (unless one is given), tensor and data parallelism from the model's size, the cheapest
+   * that fits (vLLM models only). @default null: the node kind's GPUs, tensor-parallel, as the legacy
+   */
+  layout?: "auto" | null;
   /** Never download model files from the Hub. @default false */
   offline?: boolean;
   /** Turn the manual's "check with a person" warnings into errors. @default false */
@@ -102,7 +108,9 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
   if (customName) validateSettingName(customName);
 
   const { profile: cluster, path: clusterPath } = await readClusterProfile(options.cluster ?? "local", root);
-  const nodeKindName = resolveNodeKindName(options.nodeKind ?? cluster.defaultNodeKind, cluster, clusterPath);
+  const asked = options.nodeKind ? resolveNodeKindName(options.nodeKind, cluster, clusterPath) : null;
+  const sized = options.layout === "auto" && provider === "vllm" ? sizeLayout(options, cluster, asked, env) : null;
+  const nodeKindName = sized?.layout.nodeKind ?? asked ?? resolveNodeKindName(cluster.defaultNodeKind, cluster, clusterPath);
   const nodeKind = cluster.nodeKinds[nodeKindName];
   if (!nodeKind) throw new Error("unreachable: node kind checked above");
   checkProviderNode(provider, nodeKindName, nodeKind.gpus, clusterPath);
@@ -190,6 +198,7 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
     apiKeyEnv: providerInfo.apiKeyEnv,
     cluster: clusterFacts(cluster, clusterPath),
     nodeKind: nodeKindFacts(nodeKindName, nodeKind),
+    ...(sized ? { layout: planLayout(sized, tasksRuntime, tasks, cluster) } : {}),
     checkout,
     suite: suite ? { name: suite.name, file: suite.file } : null,
     trustRemoteCode: resolveTrustRemoteCode(options.trustRemoteCode, env),
@@ -590,6 +599,46 @@ function resolveMaxModelLength(manual: ResolvedValue | undefined, metadata: Mode
     return { value: -1, literal: "-1", source: { layer: "default", note: "no server is started for API providers" } };
   const detected = metadata.maxModelLength;
   return { ...detected, literal: detected.value === null ? undefined : String(detected.value) };
+}
+
+/** The model's size and the layout chosen for it (--layout auto); a model of unknown size exits 2. */
+function sizeLayout(options: ResolvePlanOptions, cluster: ClusterProfile, asked: string | null, env: NodeJS.ProcessEnv) {
+  const size = modelSizeOf(options.model, { modelPath: options.modelPath, env });
+  if (!size)
+    throw new InputError(
+      `cannot tell the size of ${options.model}: no model.safetensors.index.json in the HF cache and no size in its id`,
+      {
+        code: "E_LAYOUT",
+        field: "--layout",
+        hint: "pre-download the model (hf download), or choose --node-kind yourself without --layout auto",
+      },
+    );
+  return { size, layout: chooseLayout(size, cluster, asked) };
+}
+
+/** What the plan records of the layout, and the legacy choice with its static walltimes for the estimate. */
+function planLayout(
+  sized: { size: ModelSize; layout: Layout },
+  tasksRuntime: Awaited<ReturnType<typeof readTasksRuntime>>,
+  tasks: PlanTask[],
+  cluster: ClusterProfile,
+): NonNullable<Plan["layout"]> {
+  const legacy = legacyLayout(sized.size, cluster);
+  const column = legacy ? cluster.nodeKinds[legacy.nodeKind]?.walltimeColumn : undefined;
+  const walltimes = Object.fromEntries(
+    tasks.map((task) => {
+      const value = column ? tasksRuntime.byKey.get(task.key)?.walltimes[column] : undefined;
+      return [task.key, value ? parseWalltime(value) : task.walltime.seconds];
+    }),
+  );
+  return {
+    tensorParallel: sized.layout.tensorParallel,
+    dataParallel: sized.layout.dataParallel,
+    parameters: sized.size.parameters,
+    sizeSource: sized.size.source,
+    why: sized.layout.why,
+    legacy: legacy ? { ...legacy, walltimes } : null,
+  };
 }
 
 function resolveWalltime(context: ResolveTaskContext): PlanTask["walltime"] {

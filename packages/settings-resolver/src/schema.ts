@@ -148,6 +148,24 @@ export const PlanSchema = z.object({
     .object({ org: safeName() })
     .nullable()
     .describe("V5's UPLOAD_DETAILS: lighteval --push-to-hub --results-org <org> (a private dataset per model)"),
+  layout: z
+    .object({
+      tensorParallel: z.number().int().positive(),
+      dataParallel: z.number().int().positive().describe("vLLM --data-parallel-size: replicas of the model on the node"),
+      parameters: z.number().describe("the model's parameters, from its safetensors index or its id"),
+      sizeSource: z.string(),
+      why: z.string(),
+      legacy: z
+        .object({
+          nodeKind: z.string(),
+          tensorParallel: z.number().int(),
+          walltimes: z.record(z.string(), z.number().int()).describe("each task's static walltime on the legacy node kind, seconds"),
+        })
+        .nullable()
+        .describe("the legacy sizing guide's choice (≤ 13B node_q / rt_HG, else node_f / rt_HF), for the estimate"),
+    })
+    .optional()
+    .describe("set by --layout auto: the node kind, tensor and data parallelism chosen from the model's size"),
   modelMetadata: z.object({
     maxModelLength: ResolvedValueSchema.describe("min(32768, the model's context length)"),
     hasThinkTag: ResolvedValueSchema,

@@ -99,6 +99,8 @@ function checkStartup(): void {
     "--reasoning-parser",
     "--trust-remote-code",
     "--served-model-name",
+    // Replicas on one node (--layout auto): V1 serve takes it in 0.9 (vllm-project/vllm#18567 runs 0.9.1 with it) and 0.18.
+    "--data-parallel-size",
     // Whether 0.9.2 has it was not checked (real-programs.md §1.3); V4 never passes it, so this stand-in refuses it there.
     ...(minor >= 18 ? ["--reasoning-parser-plugin"] : []),
   ]);

@@ -17,5 +17,5 @@ export async function estimateWithApi(manifest: JobsManifest, options: { prices?
   const { plans, missing } = await readManifestPlans(manifest);
   for (const path of missing) options.io.stderr.write(`sweval-pbs: warning: ${path} is gone; its jobs' API calls are not estimated\n`);
   const data = await readCostData({ prices: options.prices, env: options.io.env, cwd: options.io.cwd });
-  return estimateManifest(manifest, { api: estimateApi(manifest, plans, data) });
+  return estimateManifest(manifest, { api: estimateApi(manifest, plans, data), plans });
 }
