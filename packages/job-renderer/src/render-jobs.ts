@@ -204,7 +204,7 @@ function maxWalltimeSeconds(plan: Plan): number {
 /** The walltime one task asks for: learned from the history when the renderer was given one, else the static column. */
 function taskWalltime(context: JobContext, task: PlanTask): WalltimeFrom & { seconds: number } {
   const { plan } = context;
-  const key = historyKey(task.key, plan.nodeKind.name, sizeClassOf(plan.model.id));
+  const key = historyKey(task.key, plan.nodeKind.name, sizeClassOf(plan.model.id, plan.layout?.parameters));
   return learnedWalltime(context.history?.get(key), { staticSeconds: task.walltime.seconds, maxSeconds: maxWalltimeSeconds(plan) });
 }
 
@@ -288,7 +288,7 @@ function describeJob(context: JobContext, shape: JobShape): Job {
     submit: { argv: dialect.submitArgv(request, { cluster: context.cluster, group: context.group }) },
     ledger: `${plan.paths.storePath}/results/.sweval/ledger.jsonl`,
     resultsDir: plan.paths.resultsDir,
-    ...(shape.walltimeFrom ? { sizeClass: sizeClassOf(plan.model.id), walltimeFrom: shape.walltimeFrom } : {}),
+    ...(shape.walltimeFrom ? { sizeClass: sizeClassOf(plan.model.id, plan.layout?.parameters), walltimeFrom: shape.walltimeFrom } : {}),
   };
 }
 
