@@ -3,6 +3,7 @@
 // TSUBAME's 10 % term; a job that timed out raises its own task's value, so the next one is not killed again.
 import { existsSync } from "node:fs";
 import { InputError, readTextInput } from "@sweval/core";
+import { parametersInModelId } from "@sweval/settings-resolver/schema";
 import { LedgerRunLineSchema, type WalltimeFrom } from "./schema.js";
 
 /** How many finished runs a value needs before it replaces the static column. */
@@ -34,8 +35,9 @@ export function historyKey(task: string, nodeKind: string, sizeClass: string): s
  * the run time of a task depends on the model's size far more than on the model.
  */
 export function sizeClassOf(model: string, parameters?: number | null): string {
-  const billions = parameters ? parameters / 1e9 : Number(/(\d+(?:\.\d+)?)\s*[bB](?![a-zA-Z])/.exec(model.split("/").pop() ?? "")?.[1]);
-  if (!Number.isFinite(billions) || billions <= 0) return "unknown";
+  const known = parameters || parametersInModelId(model);
+  if (!known) return "unknown";
+  const billions = known / 1e9;
   if (billions <= 10) return "<=10B";
   if (billions <= 40) return "<=40B";
   if (billions <= 100) return "<=100B";

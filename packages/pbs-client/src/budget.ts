@@ -1,10 +1,9 @@
 // The budget stop: before anything is submitted, the plan's estimate against the limits the user set (--max-points,
 // --max-cost, or SWEVAL_MAX_POINTS / SWEVAL_MAX_COST in the environment or .env) and, where the cluster says how, the
 // group's balance (TSUBAME's t4-user-info, login node only). A plan over any of them submits nothing.
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { findOnPath, InputError } from "@sweval/core";
 import type { JobsManifest } from "@sweval/job-renderer/schema";
+import { jobsDotenv } from "./dotenv.js";
 import type { Estimate } from "./estimate.js";
 import type { Exec } from "./exec.js";
 
@@ -26,12 +25,7 @@ export async function budgetLimits(
   env: NodeJS.ProcessEnv,
   cwd: string,
 ): Promise<BudgetLimits> {
-  const dotenv = env.SWEVAL_ENV_FILE || join(env.REPO_PATH || cwd, ".env");
-  let values: Record<string, string | undefined> = {};
-  if (existsSync(dotenv)) {
-    const { loadEnv } = await import("@sweval/env-setup");
-    values = loadEnv({ file: dotenv, env }).values as Record<string, string | undefined>;
-  }
+  const { file: dotenv, values } = await jobsDotenv(env.REPO_PATH || cwd, env);
   const from = (name: "SWEVAL_MAX_POINTS" | "SWEVAL_MAX_COST", flag: number | undefined) => {
     if (flag !== undefined) return flag;
     const text = env[name] ?? values[name];

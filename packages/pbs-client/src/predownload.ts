@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { commandFromVariable, findOnPath, InputError, WorkError } from "@sweval/core";
 import type { JobsManifest } from "@sweval/job-renderer/schema";
+import { jobsDotenv } from "./dotenv.js";
 
 export interface PredownloadOptions {
   manifest: JobsManifest;
@@ -44,12 +45,10 @@ export async function predownload(options: PredownloadOptions): Promise<void> {
  * wins), with the legacy's HF cache variables.
  */
 async function downloadEnvironment(repoPath: string, env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
-  const dotenv = env.SWEVAL_ENV_FILE || join(repoPath, ".env");
-  const { loadEnv } = await import("@sweval/env-setup");
-  const values = existsSync(dotenv) ? loadEnv({ file: dotenv, env }).values : {};
+  const { values } = await jobsDotenv(repoPath, env);
   const merged: NodeJS.ProcessEnv = { ...env };
   for (const key of ["HF_TOKEN", "HUGGINGFACE_CACHE", "HF_ENDPOINT"] as const) {
-    const value = env[key] ?? (values as Record<string, string | undefined>)[key];
+    const value = env[key] ?? values[key];
     if (value) merged[key] = value;
   }
   if (merged.HUGGINGFACE_CACHE) {

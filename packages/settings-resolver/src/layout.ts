@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ClusterProfile } from "@sweval/clusters";
 import { InputError } from "@sweval/core";
+import { parametersInModelId } from "./model-id-size.js";
 import { findCachedSnapshot } from "./model-metadata.js";
 
 export interface ModelSize {
@@ -44,10 +45,8 @@ export function modelSizeOf(modelId: string, options: { modelPath?: string | nul
     const bytes = BYTES[dtype] ?? 2;
     if (Number.isFinite(total) && total > 0) return { parameters: total / bytes, bytesPerParameter: bytes, source: index };
   }
-  const billions = Number(/(\d+(?:\.\d+)?)\s*[bB](?![a-zA-Z])/.exec(modelId.split("/").pop() ?? "")?.[1]);
-  return Number.isFinite(billions) && billions > 0
-    ? { parameters: billions * 1e9, bytesPerParameter: 2, source: `the size in the model id (${billions}B, bf16 assumed)` }
-    : null;
+  const parameters = parametersInModelId(modelId);
+  return parameters ? { parameters, bytesPerParameter: 2, source: `the size in the model id (${parameters / 1e9}B, bf16 assumed)` } : null;
 }
 
 /**

@@ -198,6 +198,7 @@ export type Plan = z.infer<typeof PlanSchema>;
 // Cluster profiles are owned by @sweval/clusters; re-exported here for the resolver's API users.
 export { type ClusterProfile, ClusterProfileSchema, type NodeKind, NodeKindSchema } from "@sweval/clusters/schema";
 export { builtInReasoningParsers, readsVllmUseV1 } from "./checkout.js";
+export { parametersInModelId } from "./model-id-size.js";
 export { type RunPaths, runPaths } from "./run-paths.js";
 
 // --- conf/provider_limits.json: what `sweval-run probe` measured, read by the resolver for max_n ---
